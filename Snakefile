@@ -1,0 +1,23 @@
+# v1sim: the Allen mouse V1 model (Billeh et al. 2020) from SONATA circuit to results.
+# Run: snakemake --cores N   (or `make run`); cluster: snakemake --profile profiles/slurm
+
+
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+validate(config, "schemas/config.schema.yaml")
+
+
+include: "rules/common.smk"
+include: "rules/network.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        network_outputs(CIRCUIT),

@@ -1,0 +1,22 @@
+# Names and paths shared by the rules.
+
+CIRCUIT = config["circuit"]["name"]
+RESULTS = f"results/{CIRCUIT}"
+
+
+def circuit_config_file(wildcards):
+    """The SONATA config to convert: the user's, or the synthetic circuit built by the pipeline."""
+    if config["circuit"]["config"]:
+        return config["circuit"]["config"]
+    return f"results/{wildcards.circuit}/circuit/circuit_config.json"
+
+
+def network_outputs(circuit):
+    """Files of the convert stage for one circuit."""
+    return multiext(
+        f"results/{circuit}/network/",
+        "nodes.parquet",
+        "compiled_network.h5",
+        "connectome.h5",
+        "provenance.json",
+    )

@@ -1,0 +1,5 @@
+import sys
+
+from v1sim.cli import main
+
+sys.exit(main())

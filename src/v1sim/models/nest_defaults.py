@@ -1,0 +1,49 @@
+"""NEST 3.10 default parameters of the neuron models we simulate.
+
+A parameter a cell-model file leaves out takes NEST's default, exactly as when bmtk hands the file to
+``nest.Create``. Values read from ``nest.GetDefaults`` of NEST 3.10.0; ``tests/test_nest_defaults.py`` checks
+them against the installed NEST in a subprocess. Units: mV, pA, pF, nS, ms, 1/ms.
+"""
+
+from __future__ import annotations
+
+GLIF_PSC_DEFAULTS: dict[str, float | bool | list[float]] = {
+    "V_m": -78.85,
+    "E_L": -78.85,
+    "V_th": -51.68,
+    "V_reset": -78.85,
+    "g": 9.43,
+    "C_m": 58.72,
+    "t_ref": 3.75,
+    "th_spike_add": 0.37,
+    "th_spike_decay": 0.009,
+    "voltage_reset_fraction": 0.2,
+    "voltage_reset_add": 18.51,
+    "th_voltage_index": 0.005,
+    "th_voltage_decay": 0.09,
+    "asc_init": [0.0, 0.0],
+    "asc_decay": [0.003, 0.1],
+    "asc_amps": [-9.18, -198.94],
+    "asc_r": [1.0, 1.0],
+    "tau_syn": [2.0],
+    "spike_dependent_threshold": False,
+    "after_spike_currents": False,
+    "adapting_threshold": False,
+}
+
+IAF_PSC_ALPHA_DEFAULTS: dict[str, float] = {
+    "V_m": -70.0,
+    "E_L": -70.0,
+    "C_m": 250.0,
+    "tau_m": 10.0,
+    "t_ref": 2.0,
+    "V_th": -55.0,
+    "V_reset": -70.0,
+    "tau_syn_ex": 2.0,
+    "tau_syn_in": 2.0,
+    "I_e": 0.0,
+    "V_min": float("-inf"),
+}
+
+#: Default delay (ms) of a NEST connection that is given none (``static_synapse``).
+NEST_DEFAULT_DELAY_MS = 1.0

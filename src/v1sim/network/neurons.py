@@ -1,0 +1,218 @@
+"""The node side of the compiled network: every node's engine index and every neuron's NEST parameters."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from v1sim.errors import V1SimInputError
+from v1sim.models.params import (
+    MAX_RECEPTOR_PORTS,
+    MODEL_CODES,
+    N_ASC,
+    nest_neuron_params,
+    receptor_ports,
+    template_model,
+)
+from v1sim.sonata.components import find_component, load_component
+from v1sim.sonata.nodes import NodeIdLookup, NodePopulation
+
+log = logging.getLogger(__name__)
+
+#: Scalar parameters of the canonical per-neuron table (NaN where a model lacks one).
+SCALAR_PARAMS = (
+    "V_m",
+    "E_L",
+    "V_th",
+    "V_reset",
+    "C_m",
+    "t_ref",
+    "g",
+    "tau_m",
+    "I_e",
+    "V_min",
+    "tau_syn_ex",
+    "tau_syn_in",
+    "th_spike_add",
+    "th_spike_decay",
+    "voltage_reset_fraction",
+    "voltage_reset_add",
+    "th_voltage_index",
+    "th_voltage_decay",
+)
+FLAG_PARAMS = ("after_spike_currents", "spike_dependent_threshold", "adapting_threshold")
+ASC_PARAMS = ("asc_init", "asc_decay", "asc_amps", "asc_r")
+#: Columns first in nodes.parquet, in this order, when the circuit has them.
+LEADING_COLUMNS = (
+    "population",
+    "node_id",
+    "node_type_id",
+    "pop_index",
+    "engine_index",
+    "model_type",
+    "model_template",
+    "nest_model",
+    "pop_name",
+    "model_name",
+    "ei",
+    "location",
+    "x",
+    "y",
+    "z",
+    "tuning_angle",
+)
+
+
+def param_columns(nest_model: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Flatten one model's NEST parameters into the canonical columns (NEST names, NaN where absent).
+
+    Lists become numbered columns: ``asc_amps_0``/``_1`` per after-spike current, ``tau_syn_1``…``_4`` per
+    NEST receptor port (``receptor_type`` 1…4 of glif_psc).
+    """
+    row: dict[str, Any] = {name: np.nan for name in SCALAR_PARAMS}
+    row.update({flag: False for flag in FLAG_PARAMS})
+    for name in ASC_PARAMS:
+        row.update({f"{name}_{j}": np.nan for j in range(N_ASC)})
+    row.update({f"tau_syn_{p}": np.nan for p in range(1, MAX_RECEPTOR_PORTS + 1)})
+    for key, value in params.items():
+        if key == "tau_syn":
+            row.update({f"tau_syn_{p + 1}": v for p, v in enumerate(value)})
+        elif key in ASC_PARAMS:
+            row.update({f"{key}_{j}": v for j, v in enumerate(value)})
+        else:
+            row[key] = value
+    row["nest_model"] = nest_model
+    row["model_code"] = MODEL_CODES[nest_model]
+    row["n_receptor_ports"] = receptor_ports(nest_model, params)
+    return row
+
+
+@dataclass
+class NodeSpace:
+    """All node populations placed in one index space: neurons 0..n_neurons-1, then virtual nodes.
+
+    The engine index of a node is its place in this space; synapse sources use it, targets are neurons.
+    """
+
+    populations: list[NodePopulation]
+    #: First engine index of each population, by name.
+    offset: dict[str, int]
+    virtual: dict[str, bool]
+    n_neurons: int
+    n_virtual: int
+    #: One row per node, in engine-index order (the nodes.parquet table).
+    table: pd.DataFrame
+    lookups: dict[str, NodeIdLookup]
+
+    def population(self, name: str) -> NodePopulation:
+        for pop in self.populations:
+            if pop.name == name:
+                return pop
+        raise KeyError(name)
+
+    def size(self, name: str) -> int:
+        return self.population(name).size
+
+
+def _population_kind(pop: NodePopulation) -> bool:
+    """True for a virtual population (every node ``model_type == virtual``)."""
+    if "model_type" not in pop.table:
+        raise V1SimInputError(
+            pop.files.node_types_file, "model_type", f"column missing (population '{pop.name}')"
+        )
+    virtual = pop.table["model_type"].astype(str).to_numpy() == "virtual"
+    if virtual.any() and not virtual.all():
+        raise V1SimInputError(
+            pop.files.nodes_file,
+            f"/nodes/{pop.name}",
+            "population mixes virtual and simulated nodes; v1sim needs one kind per population",
+        )
+    return bool(virtual.all()) if len(virtual) else False
+
+
+def _model_rows(pop: NodePopulation, model_dirs: list[Path]) -> pd.DataFrame:
+    """Canonical parameter columns for every node of a simulated population (one model per distinct file)."""
+    for column in ("model_template", "dynamics_params"):
+        if column not in pop.table:
+            raise V1SimInputError(
+                pop.files.node_types_file, column, f"column missing (population '{pop.name}')"
+            )
+    keys = pop.table[["model_template", "dynamics_params"]].astype(str)
+    distinct, inverse = np.unique(
+        keys["model_template"] + "\0" + keys["dynamics_params"], return_inverse=True
+    )
+    rows = []
+    for key in distinct:
+        template, params_file = key.split("\0")
+        model = template_model(template, pop.files.node_types_file)
+        path = find_component(params_file, model_dirs, pop.files.node_types_file)
+        nest_model, params = nest_neuron_params(model, load_component(path), path)
+        rows.append(param_columns(nest_model, params))
+    table = pd.DataFrame(rows).iloc[inverse].reset_index(drop=True)
+    overrides = [c for c in pop.table.columns if c.startswith("dynamics_params.")]
+    for column in overrides:  # per-node parameter values stored in the nodes file
+        name = column.split(".", 1)[1]
+        if name not in table:
+            raise V1SimInputError(
+                pop.files.nodes_file, f"/nodes/{pop.name}/dynamics_params/{name}", "unknown parameter"
+            )
+        values = pop.table[column].to_numpy(dtype=float)
+        given = ~np.isnan(values)
+        table.loc[given, name] = values[given]
+    return table
+
+
+def build_node_space(populations: list[NodePopulation], model_dirs: list[Path]) -> NodeSpace:
+    """Order populations (simulated first, in config order, then virtual) and compute every neuron's parameters."""
+    names = [p.name for p in populations]
+    duplicated = {n for n in names if names.count(n) > 1}
+    if duplicated:
+        name = sorted(duplicated)[0]
+        files = [str(p.files.nodes_file) for p in populations if p.name == name]
+        raise V1SimInputError(files[-1], f"/nodes/{name}", f"population defined twice (also in {files[0]})")
+
+    kinds = {p.name: _population_kind(p) for p in populations}
+    ordered = [p for p in populations if not kinds[p.name]] + [p for p in populations if kinds[p.name]]
+    offset, frames, start = {}, [], 0
+    for pop in ordered:
+        offset[pop.name] = start
+        frame = pop.table.copy()
+        frame.insert(0, "population", pop.name)
+        frame.insert(3, "pop_index", np.arange(pop.size, dtype=np.int64))
+        frame.insert(4, "engine_index", np.arange(start, start + pop.size, dtype=np.int64))
+        if not kinds[pop.name]:
+            params = _model_rows(pop, model_dirs)
+            clashes = [c for c in params if c in frame]
+            if clashes:  # a node attribute named like a model parameter keeps its value under another name
+                log.warning(
+                    "%s: node attribute(s) %s renamed attribute.<name>: the names hold NEST parameters",
+                    pop.files.nodes_file,
+                    ", ".join(clashes),
+                )
+                frame = frame.rename(columns={c: f"attribute.{c}" for c in clashes})
+            frame = pd.concat([frame, params], axis=1)
+        frames.append(frame)
+        start += pop.size
+    table = pd.concat(frames, ignore_index=True, sort=False)
+    if "model_code" in table:  # virtual nodes have no model
+        table["model_code"] = table["model_code"].fillna(-1).astype(np.int8)
+        table["n_receptor_ports"] = table["n_receptor_ports"].fillna(0).astype(np.int8)
+        for flag in FLAG_PARAMS:
+            table[flag] = table[flag].fillna(False).astype(bool)
+    leading = [c for c in LEADING_COLUMNS if c in table]
+    table = table[leading + [c for c in table.columns if c not in leading]]
+    n_neurons = sum(p.size for p in ordered if not kinds[p.name])
+    return NodeSpace(
+        populations=ordered,
+        offset=offset,
+        virtual=kinds,
+        n_neurons=n_neurons,
+        n_virtual=start - n_neurons,
+        table=table,
+        lookups={p.name: NodeIdLookup(p.node_ids, p.name) for p in ordered},
+    )

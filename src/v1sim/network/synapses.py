@@ -1,0 +1,303 @@
+"""The edge side of the compiled network: what each SONATA edge becomes in NEST, computed a chunk at a time.
+
+Per edge (bmtk 1.2 PointNet semantics, one NEST connection per SONATA edge):
+``weight_pa = syn_weight × nsyns × f`` (f from the edge type's ``weight_function``, else 1); ``syn_weight``,
+``delay`` and ``nsyns`` come from the edge's HDF5 group when present, else from its edge type; ``nsyns`` defaults
+to 1 and a missing delay to NEST's default of 1 ms; the receptor port is the ``receptor_type`` of the edge type's
+synaptic-model JSON (0 when empty).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from v1sim.errors import V1SimInputError
+from v1sim.models.nest_defaults import NEST_DEFAULT_DELAY_MS
+from v1sim.models.params import MODEL_CODES
+from v1sim.network import weights
+from v1sim.network.neurons import NodeSpace
+from v1sim.sonata.components import find_component, receptor_type
+from v1sim.sonata.edges import EdgeChunk, EdgePopulation
+
+log = logging.getLogger(__name__)
+
+#: Per-edge HDF5 attributes the converter reads.
+EDGE_ATTRIBUTES = ("syn_weight", "delay", "nsyns")
+_GLIF, _IAF = MODEL_CODES["glif_psc"], MODEL_CODES["iaf_psc_alpha"]
+
+
+@dataclass
+class EdgeTypes:
+    """Per-type properties of one edge population, as arrays aligned with sorted ``type_ids``."""
+
+    type_ids: np.ndarray
+    syn_weight: np.ndarray
+    delay_ms: np.ndarray
+    nsyns: np.ndarray
+    receptor: np.ndarray
+    weight_function: np.ndarray
+    weight_sigma: np.ndarray
+    #: A type whose properties could not be resolved keeps its error here; it is raised only if an edge uses it.
+    errors: dict[int, V1SimInputError]
+
+    def index_of(self, edge_type_id: np.ndarray, path: Path, field: str) -> np.ndarray:
+        index = np.minimum(np.searchsorted(self.type_ids, edge_type_id), len(self.type_ids) - 1)
+        unknown = self.type_ids[index] != edge_type_id
+        if unknown.any():
+            raise V1SimInputError(
+                path,
+                field,
+                f"edge_type_id {int(edge_type_id[np.argmax(unknown)])} is absent from the edge types table",
+            )
+        if self.errors:
+            used = np.flatnonzero(np.bincount(index, minlength=len(self.type_ids)))
+            for t in used:
+                if int(t) in self.errors:
+                    raise self.errors[int(t)]
+        return index
+
+
+def _number_column(types: pd.DataFrame, name: str, path: Path) -> np.ndarray:
+    if name not in types:
+        return np.full(len(types), np.nan)
+    values = pd.to_numeric(types[name], errors="coerce").to_numpy(dtype=float)
+    bad = types[name].notna().to_numpy() & np.isnan(values)
+    if bad.any():
+        raise V1SimInputError(path, name, f"not a number: {types[name].to_numpy()[bad][0]!r}")
+    return values
+
+
+def resolve_edge_types(pop: EdgePopulation, synaptic_dirs: list[Path]) -> EdgeTypes:
+    """Read every edge type's weight, delay, nsyns, receptor and weight function from the types table."""
+    path = pop.files.edge_types_file
+    types = pop.types.sort_index()
+    n = len(types)
+    out = EdgeTypes(
+        type_ids=types.index.to_numpy(dtype=np.int64),
+        syn_weight=_number_column(types, "syn_weight", path),
+        delay_ms=_number_column(types, "delay", path),
+        nsyns=_number_column(types, "nsyns", path),
+        receptor=np.zeros(n, dtype=np.int16),
+        weight_function=np.zeros(n, dtype=np.int8),
+        weight_sigma=_number_column(types, "weight_sigma", path),
+        errors={},
+    )
+    templates = (
+        types["model_template"] if "model_template" in types else pd.Series("static_synapse", types.index)
+    )
+    functions = types["weight_function"] if "weight_function" in types else pd.Series(None, types.index)
+    params = types["dynamics_params"] if "dynamics_params" in types else pd.Series(None, types.index)
+    for t, type_id in enumerate(out.type_ids):
+        try:
+            template = str(templates.iloc[t])
+            if template.removeprefix("nest:") != "static_synapse":
+                raise V1SimInputError(
+                    path,
+                    "model_template",
+                    f"edge type {type_id}: unknown synapse model '{template}' (supported: static_synapse)",
+                )
+            if pd.notna(params.iloc[t]) and str(params.iloc[t]).strip():
+                out.receptor[t] = receptor_type(find_component(str(params.iloc[t]), synaptic_dirs, path))
+            function = functions.iloc[t]
+            if pd.notna(function) and str(function).strip():
+                if str(function) not in weights.WEIGHT_FUNCTION_CODES:
+                    known = ", ".join(weights.WEIGHT_FUNCTION_CODES)
+                    raise V1SimInputError(
+                        path,
+                        "weight_function",
+                        f"edge type {type_id}: unknown weight function '{function}' (known: {known})",
+                    )
+                out.weight_function[t] = weights.WEIGHT_FUNCTION_CODES[str(function)]
+                if not np.isfinite(out.weight_sigma[t]) or out.weight_sigma[t] <= 0:
+                    raise V1SimInputError(
+                        path, "weight_sigma", f"edge type {type_id}: {function} needs a positive weight_sigma"
+                    )
+        except V1SimInputError as exc:
+            out.errors[t] = exc
+    return out
+
+
+@dataclass
+class EdgeBlock:
+    """One chunk of edges as NEST receives them, with population-local node indices."""
+
+    source_index: np.ndarray
+    target_index: np.ndarray
+    source_node_id: np.ndarray
+    target_node_id: np.ndarray
+    edge_type_id: np.ndarray
+    nsyns: np.ndarray
+    syn_weight: np.ndarray
+    weight_pa: np.ndarray
+    delay_ms: np.ndarray
+    #: NEST ``receptor_type`` of the connection.
+    receptor: np.ndarray
+    #: Engine receptor port 0..3: glif_psc ``receptor_type - 1``; iaf_psc_alpha 0 (excitatory) or 1 (inhibitory).
+    port: np.ndarray
+
+
+class EdgeTransformer:
+    """Turns raw SONATA edge chunks of one population into :class:`EdgeBlock` s."""
+
+    def __init__(self, pop: EdgePopulation, space: NodeSpace, synaptic_dirs: list[Path]) -> None:
+        self.pop = pop
+        self.path = pop.files.edges_file
+        for role, name in (("source", pop.source_population), ("target", pop.target_population)):
+            if name not in space.offset:
+                raise V1SimInputError(
+                    self.path,
+                    f"{pop.field}/{role}_node_id attribute node_population",
+                    f"unknown node population '{name}'",
+                )
+        if space.virtual[pop.target_population]:
+            raise V1SimInputError(
+                self.path,
+                f"{pop.field}/target_node_id",
+                f"targets virtual population '{pop.target_population}'",
+            )
+        self.space = space
+        self.types = resolve_edge_types(pop, synaptic_dirs)
+        self.source_lookup = space.lookups[pop.source_population]
+        self.target_lookup = space.lookups[pop.target_population]
+        offset = space.offset[pop.target_population]
+        target_rows = space.table.iloc[offset : offset + space.size(pop.target_population)]
+        self.target_model = target_rows["model_code"].to_numpy()
+        self.target_ports = target_rows["n_receptor_ports"].to_numpy()
+        self._node_attributes: dict[tuple[str, str], np.ndarray] = {}
+        if not pop.has_edge_attribute("delay") and np.isnan(self.types.delay_ms).any():
+            log.warning(
+                "%s: edge types without a delay get NEST's default of %s ms",
+                pop.files.edge_types_file,
+                NEST_DEFAULT_DELAY_MS,
+            )
+
+    def _attribute(self, population: str, name: str) -> np.ndarray:
+        key = (population, name)
+        if key not in self._node_attributes:
+            pop = self.space.population(population)
+            if name not in pop.table:
+                raise V1SimInputError(
+                    pop.files.nodes_file,
+                    f"/nodes/{population} {name}",
+                    f"attribute missing, needed by a weight function of {self.pop.files.edge_types_file}",
+                )
+            values = pd.to_numeric(pop.table[name], errors="coerce").to_numpy(dtype=float)
+            if np.isnan(values).any():
+                raise V1SimInputError(
+                    pop.files.nodes_file,
+                    f"/nodes/{population} {name}",
+                    f"node {int(pop.node_ids[np.argmax(np.isnan(values))])} has no numeric value",
+                )
+            self._node_attributes[key] = values
+        return self._node_attributes[key]
+
+    def transform(self, chunk: EdgeChunk) -> EdgeBlock:
+        pop, path, types = self.pop, self.path, self.types
+        src = self.source_lookup.find(chunk.source_node_id, path, f"{pop.field}/source_node_id")
+        trg = self.target_lookup.find(chunk.target_node_id, path, f"{pop.field}/target_node_id")
+        edge_type_id = chunk.edge_type_id.astype(np.int64)
+        t = types.index_of(edge_type_id, path, f"{pop.field}/edge_type_id")
+
+        syn_weight = self._per_edge(chunk, "syn_weight", types.syn_weight[t])
+        self._check(chunk, t, "syn_weight", ~np.isnan(syn_weight), "no weight (NaN or missing)")
+        self._check(chunk, t, "syn_weight", np.isfinite(syn_weight), "an infinite weight")
+        nsyns = self._per_edge(chunk, "nsyns", types.nsyns[t])
+        nsyns = np.where(np.isnan(nsyns), 1.0, nsyns)
+        self._check(chunk, t, "nsyns", (nsyns >= 0) & (nsyns == np.floor(nsyns)), "nsyns that is not a count")
+        delay = self._per_edge(chunk, "delay", types.delay_ms[t])
+        delay = np.where(np.isnan(delay), NEST_DEFAULT_DELAY_MS, delay)
+        valid = np.isfinite(delay) & (delay >= 0)
+        self._check(
+            chunk,
+            t,
+            "delay",
+            valid,
+            f"delay {delay[np.argmin(valid)] if len(delay) else 0} ms (< 0 or not finite)",
+        )
+
+        factor = self._weight_factor(t, src, trg)
+        weight = syn_weight * nsyns * factor
+        receptor = types.receptor[t]
+        port = self._ports(receptor, trg, weight, t)
+        return EdgeBlock(
+            source_index=src,
+            target_index=trg,
+            source_node_id=chunk.source_node_id.astype(np.int64),
+            target_node_id=chunk.target_node_id.astype(np.int64),
+            edge_type_id=edge_type_id,
+            nsyns=nsyns.astype(np.int32),
+            syn_weight=syn_weight,
+            weight_pa=weight,
+            delay_ms=delay,
+            receptor=receptor,
+            port=port,
+        )
+
+    def _check(self, chunk: EdgeChunk, t: np.ndarray, name: str, valid: np.ndarray, problem: str) -> None:
+        """Raise for the first invalid value, naming the file it came from (edges file or types table)."""
+        if valid.all():
+            return
+        i = int(np.argmax(~valid))
+        present = chunk.present.get(name)
+        if present is not None and present[i]:
+            raise V1SimInputError(
+                self.path, f"{self.pop.field} {name}", f"edge {chunk.start + i} has {problem}"
+            )
+        raise V1SimInputError(
+            self.pop.files.edge_types_file,
+            name,
+            f"edge type {int(self.types.type_ids[t[i]])} gives {problem}",
+        )
+
+    @staticmethod
+    def _per_edge(chunk: EdgeChunk, name: str, from_type: np.ndarray) -> np.ndarray:
+        """The edge's own value where its group holds one, else its type's (NaN when neither has one)."""
+        if name not in chunk.attributes:
+            return from_type.astype(float, copy=True)
+        return np.where(chunk.present[name], chunk.attributes[name], from_type)
+
+    def _weight_factor(self, t: np.ndarray, src: np.ndarray, trg: np.ndarray) -> np.ndarray:
+        code = self.types.weight_function[t]
+        factor = np.ones(len(t))
+        if not code.any():
+            return factor
+        s_pop, t_pop = self.pop.source_population, self.pop.target_population
+        sigma = self.types.weight_sigma[t]
+        others = np.flatnonzero(code == weights.WEIGHT_FUNCTION_CODES["DirectionRule_others"])
+        if len(others):
+            s_ang, t_ang = self._attribute(s_pop, "tuning_angle"), self._attribute(t_pop, "tuning_angle")
+            factor[others] = weights.tuning_factor(s_ang[src[others]], t_ang[trg[others]], sigma[others])
+        ee = np.flatnonzero(code == weights.WEIGHT_FUNCTION_CODES["DirectionRule_EE"])
+        if len(ee):
+            s_ang, t_ang = self._attribute(s_pop, "tuning_angle"), self._attribute(t_pop, "tuning_angle")
+            si, ti = src[ee], trg[ee]
+            factor[ee] = weights.direction_rule_ee(
+                s_ang[si],
+                t_ang[ti],
+                sigma[ee],
+                self._attribute(s_pop, "x")[si],
+                self._attribute(s_pop, "z")[si],
+                self._attribute(t_pop, "x")[ti],
+                self._attribute(t_pop, "z")[ti],
+            )
+        return factor
+
+    def _ports(self, receptor: np.ndarray, trg: np.ndarray, weight: np.ndarray, t: np.ndarray) -> np.ndarray:
+        model = self.target_model[trg]
+        glif = model == _GLIF
+        bad = (glif & ((receptor < 1) | (receptor > self.target_ports[trg]))) | (~glif & (receptor != 0))
+        if bad.any():
+            i = int(np.argmax(bad))
+            kind = "glif_psc (ports 1..n_tau_syn)" if glif[i] else "iaf_psc_alpha (port 0)"
+            raise V1SimInputError(
+                self.pop.files.edge_types_file,
+                "dynamics_params receptor_type",
+                f"edge type {int(self.types.type_ids[t[i]])} gives receptor_type {int(receptor[i])}, "
+                f"not a port of target model {kind}",
+            )
+        return np.where(glif, receptor - 1, np.where(weight > 0, 0, 1)).astype(np.uint8)

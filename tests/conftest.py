@@ -1,0 +1,56 @@
+"""Shared fixtures: where the real Allen examples are, and small circuits made on the fly."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.circuits import CircuitSpec, make_circuit
+
+REPO = Path(__file__).resolve().parents[1]
+IN_CI = bool(os.environ.get("CI"))
+
+
+def shared_dir() -> Path:
+    """``../shared`` beside the project root, or wherever ``V1SIM_SHARED`` points."""
+    return Path(os.environ.get("V1SIM_SHARED", REPO.parent / "shared")).resolve()
+
+
+def require_shared(*parts: str) -> Path:
+    """A path under shared/; missing data fails in CI and skips (saying so) elsewhere."""
+    path = shared_dir().joinpath(*parts)
+    if not path.exists():
+        message = f"reference data missing: {path} (set V1SIM_SHARED to the shared/ folder)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def glif450_config() -> Path:
+    return require_shared("sonata", "point_450glifs", "examples", "point_450glifs", "config.simulation.json")
+
+
+@pytest.fixture(scope="session")
+def point300_config() -> Path:
+    return require_shared("sonata", "300_pointneurons", "examples", "300_pointneurons", "config.json")
+
+
+@pytest.fixture
+def circuit(tmp_path: Path) -> Path:
+    """A small valid circuit with GLIF3 and iaf cells, both weight functions, LGN inputs; returns its config."""
+    return make_circuit(tmp_path / "circuit", CircuitSpec())
+
+
+@pytest.fixture(scope="session")
+def converted_circuit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The default fixture circuit, converted once per session: (config, outdir)."""
+    from v1sim.network.convert import convert_circuit
+
+    root = tmp_path_factory.mktemp("converted")
+    config = make_circuit(root / "circuit", CircuitSpec())
+    convert_circuit(config, root / "out", progress=False)
+    return config, root / "out"
