@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +38,7 @@ from v1sim.network.compiled import (
     write_compiled_header,
 )
 from v1sim.network.neurons import NodeSpace, build_node_space
-from v1sim.network.sorting import group_pointers, lexsort_two_keys
+from v1sim.network.sorting import gather, group_pointers, lexsort_two_keys
 from v1sim.network.synapses import EDGE_ATTRIBUTES, EdgeBlock, EdgeTransformer
 from v1sim.provenance import atomic_directory, peak_memory_mb, provenance, write_json
 from v1sim.sonata.config import load_circuit_config
@@ -189,13 +190,55 @@ def _write_connectome_npz(
     syn: _Synapses, lo: int, hi: int, space: NodeSpace, pop: EdgePopulation, path: Path
 ) -> bool:
     """Write the population's weight matrix; return whether two edges joined the same pair (they are summed)."""
-    shape = (space.size(pop.target_population), space.size(pop.source_population))
+    n_rows, n_cols = space.size(pop.target_population), space.size(pop.source_population)
     rows = syn.target[lo:hi] - space.offset[pop.target_population]
     cols = syn.source[lo:hi] - space.offset[pop.source_population]
-    matrix = sp.csr_matrix((syn.weight_pa[lo:hi], (rows, cols)), shape=shape)  # duplicates are summed
-    matrix.sum_duplicates()
+    order = lexsort_two_keys(rows, n_rows, cols)
+    indices = gather(cols, order, np.int32 if max(n_rows, n_cols) < 2**31 else np.int64)
+    indptr = group_pointers(rows, n_rows)
+    matrix = sp.csr_matrix((gather(syn.weight_pa[lo:hi], order), indices, indptr), shape=(n_rows, n_cols))
+    matrix.has_sorted_indices = True
+    duplicates = not matrix.has_canonical_format  # sorted, so only repeated (target, source) pairs remain
+    if duplicates:
+        matrix.sum_duplicates()
     sp.save_npz(path, matrix, compressed=False)
-    return matrix.nnz < hi - lo
+    return duplicates
+
+
+class _ParquetWriter:
+    """Writes one edge population's table in a background thread while the next chunk is computed."""
+
+    def __init__(self, path: Path, compression: str) -> None:
+        self.path, self.compression = path, compression
+        self.writer: pq.ParquetWriter | None = None
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet")
+        self.pending: Future[None] | None = None
+
+    def _write(self, table: pa.Table) -> None:
+        if self.writer is None:
+            # Dictionary-encode only the population names: for ids and weights it costs time and gains little.
+            self.writer = pq.ParquetWriter(
+                self.path, table.schema, compression=self.compression,
+                use_dictionary=["source_population", "target_population"],
+            )  # fmt: skip
+        self.writer.write_table(table)
+
+    def write(self, table: pa.Table) -> None:
+        self.wait()
+        self.pending = self.pool.submit(self._write, table)
+
+    def wait(self) -> None:
+        if self.pending is not None:
+            self.pending.result()
+            self.pending = None
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self.pool.shutdown()
+            if self.writer is not None:
+                self.writer.close()
 
 
 def convert_circuit(
@@ -211,6 +254,10 @@ def convert_circuit(
     config, outdir = Path(config), Path(outdir)
     circuit = load_circuit_config(config)
     log.info("reading nodes from %d file(s)", len(circuit.nodes))
+
+    def elapsed() -> str:
+        return f"{time.perf_counter() - started:.1f} s"
+
     node_pops = [pop for files in circuit.nodes for pop in read_node_populations(files)]
     space = build_node_space(node_pops, circuit.point_neuron_models_dirs)
     edge_pops = [pop for files in circuit.edges for pop in read_edge_populations(files)]
@@ -225,6 +272,7 @@ def convert_circuit(
     transformers = [EdgeTransformer(p, space, circuit.synaptic_models_dirs) for p in edge_pops]
 
     n_edges = sum(p.n_edges for p in edge_pops)
+    log.info("[%s] streaming %s edges of %d population(s)", elapsed(), f"{n_edges:,}", len(edge_pops))
     n_nodes = space.n_neurons + space.n_virtual
     syn = _Synapses(n_edges, n_nodes)
     ranges: dict[str, tuple[int, int]] = {}
@@ -236,41 +284,35 @@ def convert_circuit(
         with tqdm(total=n_edges, unit="edge", unit_scale=True, disable=not progress, desc="edges") as bar:
             for code, (pop, transformer) in enumerate(zip(edge_pops, transformers, strict=True)):
                 lo = at
-                writer = None
-                for chunk in pop.iter_chunks(chunk_edges, EDGE_ATTRIBUTES):
-                    block = transformer.transform(chunk)
-                    table = _parquet_table(block, pop)
-                    if writer is None:
-                        writer = pq.ParquetWriter(
-                            tmp / "edges" / f"{pop.name}.parquet",
-                            table.schema,
-                            compression=parquet_compression,
+                writer = _ParquetWriter(tmp / "edges" / f"{pop.name}.parquet", parquet_compression)
+                try:
+                    for chunk in pop.iter_chunks(chunk_edges, EDGE_ATTRIBUTES):
+                        block = transformer.transform(chunk)
+                        writer.write(_parquet_table(block, pop))
+                        syn.put(
+                            at,
+                            block,
+                            space.offset[pop.source_population],
+                            space.offset[pop.target_population],
+                            code,
                         )
-                    writer.write_table(table)
-                    syn.put(
-                        at,
-                        block,
-                        space.offset[pop.source_population],
-                        space.offset[pop.target_population],
-                        code,
-                    )
-                    at += len(block.weight_pa)
-                    bar.update(len(block.weight_pa))
-                if writer is None:  # an empty population still gets its (empty) table
-                    empty = transformer.transform(_empty_chunk())
-                    pq.write_table(_parquet_table(empty, pop), tmp / "edges" / f"{pop.name}.parquet")
-                else:
+                        at += len(block.weight_pa)
+                        bar.update(len(block.weight_pa))
+                    if at == lo:  # an empty population still gets its (empty) table
+                        writer.write(_parquet_table(transformer.transform(_empty_chunk()), pop))
+                finally:
                     writer.close()
                 ranges[pop.name] = (lo, at)
         duplicates = {}
         for pop in edge_pops:
-            log.info("writing connectome/%s.npz", pop.name)
+            log.info("[%s] writing connectome/%s.npz", elapsed(), pop.name)
             path = tmp / "connectome" / f"{pop.name}.npz"
             duplicates[pop.name] = _write_connectome_npz(syn, *ranges[pop.name], space, pop, path)
 
-        log.info("grouping %s synapses by source", f"{n_edges:,}")
-        order = lexsort_two_keys(syn.source, n_nodes, syn.target, max(space.n_neurons, 1))
+        log.info("[%s] grouping %s synapses by source", elapsed(), f"{n_edges:,}")
+        order = lexsort_two_keys(syn.source, n_nodes, syn.target)
         header = _network_header(space, edge_pops, config.resolve())
+        log.info("[%s] writing compiled_network.h5 and connectome.h5", elapsed())
         _write_sorted(tmp, syn, order, header, space, edge_pops, duplicates)
 
         seconds = time.perf_counter() - started
@@ -314,7 +356,7 @@ def _write_sorted(
 ) -> None:
     """Write the compiled network and the Julia CSC file, gathering one column at a time through ``order``."""
     n_nodes = space.n_neurons + space.n_virtual
-    sorted_population = syn.population[order]
+    sorted_population = gather(syn.population, order)
     selections = julia.population_selections(sorted_population, len(edge_pops))
     with h5py.File(tmp / "compiled_network.h5", "w") as compiled, h5py.File(tmp / "connectome.h5", "w") as jl:
         write_compiled_header(compiled, header)
@@ -324,7 +366,7 @@ def _write_sorted(
         julia.write_header(jl, space)
         julia_groups = [julia.edge_group(jl, pop, space, duplicates[pop.name]) for pop in edge_pops]
         for j, pop in enumerate(edge_pops):
-            selected = syn.source[order[selections[j]]] - space.offset[pop.source_population]
+            selected = gather(syn.source, order[selections[j]]) - space.offset[pop.source_population]
             julia.write_colptr(julia_groups[j], selected, space.size(pop.source_population))
         columns = (
             ("target", syn.target, np.int32, "rowval"),
@@ -334,7 +376,7 @@ def _write_sorted(
             (None, syn.receptor, np.int16, "receptor"),
         )
         for name, values, dtype, julia_name in columns:
-            ordered = values[order]
+            ordered = gather(values, order)
             if name is not None:
                 group.create_dataset(name, data=ordered.astype(dtype, copy=False))
             if julia_name is not None:

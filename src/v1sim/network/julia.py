@@ -5,7 +5,8 @@ Layout (all 1-D datasets, plain HDF5, 1-based indices):
 * ``/nodes/<population>/node_id`` — row/column ``i`` of a matrix is node ``node_id[i]`` of that population;
 * ``/edges/<edge population>/{colptr, rowval, nzval}`` — the matrix target × source of weights (pA), columns are
   source nodes, rows target nodes: ``SparseMatrixCSC(m, n, colptr, rowval, nzval)`` with ``m``, ``n`` in the
-  group's attributes; ``delay_ms`` (ms) and ``receptor`` (NEST receptor_type) in the same order as ``nzval``.
+  group's attributes (indices are Int32 while they fit, else Int64); ``delay_ms`` (ms) and ``receptor``
+  (NEST receptor_type) in the same order as ``nzval``.
 
 One entry per SONATA edge: should a circuit hold two edges between the same pair, both are kept (attribute
 ``duplicate_entries``), which Julia's ``sparse(I, J, V)`` would sum.
@@ -17,6 +18,7 @@ import h5py
 import numpy as np
 
 from v1sim.network.neurons import NodeSpace
+from v1sim.network.sorting import group_pointers
 from v1sim.sonata.edges import EdgePopulation
 
 FORMAT = "v1sim-julia-connectome"
@@ -55,16 +57,22 @@ def edge_group(h5: h5py.File, pop: EdgePopulation, space: NodeSpace, duplicate_e
     return group
 
 
+def index_dtype(group: h5py.Group) -> type:
+    """Int32 indices while they fit (``SparseMatrixCSC{Float64,Int32}``), else Int64."""
+    largest = max(int(group.attrs["m"]), int(group.attrs["n"]), int(group.attrs["nnz"])) + 1
+    return np.int32 if largest < 2**31 - 1 else np.int64
+
+
 def write_colptr(group: h5py.Group, source_index: np.ndarray, n_sources: int) -> None:
     """Column pointers (1-based) from the population-local source index of each entry, in CSC order."""
-    colptr = np.ones(n_sources + 1, dtype=np.int64)
-    colptr[1:] += np.cumsum(np.bincount(source_index, minlength=n_sources))
-    group.create_dataset("colptr", data=colptr)
+    group.attrs["nnz"] = len(source_index)
+    colptr = group_pointers(source_index, n_sources) + 1
+    group.create_dataset("colptr", data=colptr.astype(index_dtype(group)))
 
 
 def write_column(group: h5py.Group, name: str, values: np.ndarray) -> None:
     if name == "rowval":
-        values = values.astype(np.int64)
+        values = values.astype(index_dtype(group))
     group.create_dataset(name, data=values)
     if name == "nzval":
         group[name].attrs["units"] = "pA"

@@ -44,10 +44,27 @@ class EdgeTypes:
     weight_sigma: np.ndarray
     #: A type whose properties could not be resolved keeps its error here; it is raised only if an edge uses it.
     errors: dict[int, V1SimInputError]
+    _dense: np.ndarray | None = None
 
     def index_of(self, edge_type_id: np.ndarray, path: Path, field: str) -> np.ndarray:
-        index = np.minimum(np.searchsorted(self.type_ids, edge_type_id), len(self.type_ids) - 1)
-        unknown = self.type_ids[index] != edge_type_id
+        """Row of each edge's type in the per-type arrays; an id absent from the table is an input error."""
+        compact = (
+            len(self.type_ids)
+            and self.type_ids[0] >= 0
+            and self.type_ids[-1] <= 16 * len(self.type_ids) + 4096
+        )
+        if compact and self._dense is None:
+            self._dense = np.full(
+                int(self.type_ids[-1]) + 2, -1, dtype=np.int64
+            )  # last slot: ids out of range
+            self._dense[self.type_ids] = np.arange(len(self.type_ids))
+        if compact:
+            index = self._dense[np.minimum(edge_type_id, len(self._dense) - 1)]
+            unknown = index < 0
+            index = np.maximum(index, 0)
+        else:
+            index = np.minimum(np.searchsorted(self.type_ids, edge_type_id), len(self.type_ids) - 1)
+            unknown = self.type_ids[index] != edge_type_id
         if unknown.any():
             raise V1SimInputError(
                 path,
@@ -262,30 +279,19 @@ class EdgeTransformer:
         return np.where(chunk.present[name], chunk.attributes[name], from_type)
 
     def _weight_factor(self, t: np.ndarray, src: np.ndarray, trg: np.ndarray) -> np.ndarray:
-        code = self.types.weight_function[t]
-        factor = np.ones(len(t))
-        if not code.any():
-            return factor
+        """The weight-function factor of every edge (node attributes are fetched only when a function needs them)."""
+        used = np.bincount(self.types.weight_function[t], minlength=len(weights.WEIGHT_FUNCTION_CODES) + 1)
+        if not used[1:].any():
+            return np.ones(len(t))
         s_pop, t_pop = self.pop.source_population, self.pop.target_population
-        sigma = self.types.weight_sigma[t]
-        others = np.flatnonzero(code == weights.WEIGHT_FUNCTION_CODES["DirectionRule_others"])
-        if len(others):
-            s_ang, t_ang = self._attribute(s_pop, "tuning_angle"), self._attribute(t_pop, "tuning_angle")
-            factor[others] = weights.tuning_factor(s_ang[src[others]], t_ang[trg[others]], sigma[others])
-        ee = np.flatnonzero(code == weights.WEIGHT_FUNCTION_CODES["DirectionRule_EE"])
-        if len(ee):
-            s_ang, t_ang = self._attribute(s_pop, "tuning_angle"), self._attribute(t_pop, "tuning_angle")
-            si, ti = src[ee], trg[ee]
-            factor[ee] = weights.direction_rule_ee(
-                s_ang[si],
-                t_ang[ti],
-                sigma[ee],
-                self._attribute(s_pop, "x")[si],
-                self._attribute(s_pop, "z")[si],
-                self._attribute(t_pop, "x")[ti],
-                self._attribute(t_pop, "z")[ti],
-            )
-        return factor
+        none = np.zeros(0)
+        needs_xz = used[weights.WEIGHT_FUNCTION_CODES["DirectionRule_EE"]] > 0
+        return weights.edge_factors(
+            t, self.types.weight_function, self.types.weight_sigma, src, trg,
+            self._attribute(s_pop, "tuning_angle"), self._attribute(t_pop, "tuning_angle"),
+            self._attribute(s_pop, "x") if needs_xz else none, self._attribute(s_pop, "z") if needs_xz else none,
+            self._attribute(t_pop, "x") if needs_xz else none, self._attribute(t_pop, "z") if needs_xz else none,
+        )  # fmt: skip
 
     def _ports(self, receptor: np.ndarray, trg: np.ndarray, weight: np.ndarray, t: np.ndarray) -> np.ndarray:
         model = self.target_model[trg]

@@ -13,42 +13,98 @@ Any other name is an input error: a silent factor of 1 is how earlier ports got 
 
 from __future__ import annotations
 
+import math
+
+import numba
 import numpy as np
 
 #: Code 0 means "no weight function" (f = 1).
 WEIGHT_FUNCTION_CODES = {"DirectionRule_EE": 1, "DirectionRule_others": 2}
-#: What each function reads from the nodes.
-NODE_ATTRIBUTES = {"DirectionRule_EE": ("tuning_angle", "x", "z"), "DirectionRule_others": ("tuning_angle",)}
+_EE, _OTHERS = WEIGHT_FUNCTION_CODES["DirectionRule_EE"], WEIGHT_FUNCTION_CODES["DirectionRule_others"]
 
 
-def fold_180(delta_deg: np.ndarray) -> np.ndarray:
+@numba.njit(cache=True, inline="always")
+def _fold_180(delta_deg: float) -> float:
     """Angular difference folded onto 0–180°: the distance between two directions around the circle."""
-    return np.abs(np.abs(np.mod(np.abs(delta_deg), 360.0) - 180.0) - 180.0)
+    return abs(abs((abs(delta_deg) % 360.0) - 180.0) - 180.0)
 
 
-def tuning_factor(
-    source_angle_deg: np.ndarray, target_angle_deg: np.ndarray, sigma_deg: np.ndarray
-) -> np.ndarray:
+@numba.njit(cache=True, inline="always")
+def _tuning(source_deg: float, target_deg: float, sigma_deg: float) -> float:
+    delta = _fold_180(target_deg - source_deg)
+    return math.exp(-((delta / sigma_deg) ** 2))
+
+
+@numba.njit(cache=True, inline="always")
+def _direction_rule_ee(
+    source_deg: float, target_deg: float, sigma_deg: float, sx: float, sz: float, tx: float, tz: float
+) -> float:
+    dx = 0.07 * (tx - sx)
+    dz = 0.04 * (tz - sz)
+    theta = math.radians(target_deg)
+    along = dx * math.cos(theta) + dz * math.sin(theta)
+    # Folded to 0–90°: 0 for a horizontal preferred direction (scale 5.5/4), 90 for a vertical one (scale 5.5/7).
+    phi = abs(abs(abs(180.0 - (abs(target_deg) % 360.0)) - 90.0) - 90.0)
+    scale = 5.5 / 4.0 - 11.0 / 1680.0 * phi
+    return _tuning(source_deg, target_deg, sigma_deg) * math.exp(-0.5 * along * along) * scale
+
+
+@numba.vectorize(["f8(f8)"], cache=True)
+def fold_180(delta_deg: float) -> float:
+    """Angular difference folded onto 0–180° (array version)."""
+    return _fold_180(delta_deg)
+
+
+@numba.vectorize(["f8(f8, f8, f8)"], cache=True)
+def tuning_factor(source_deg: float, target_deg: float, sigma_deg: float) -> float:
     """exp(−(Δ/σ)²) with Δ the folded difference of preferred directions (``DirectionRule_others``)."""
-    delta = fold_180(target_angle_deg - source_angle_deg)
-    return np.exp(-np.square(delta / sigma_deg))
+    return _tuning(source_deg, target_deg, sigma_deg)
 
 
+@numba.vectorize(["f8(f8, f8, f8, f8, f8, f8, f8)"], cache=True)
 def direction_rule_ee(
-    source_angle_deg: np.ndarray,
-    target_angle_deg: np.ndarray,
-    sigma_deg: np.ndarray,
+    source_deg: float, target_deg: float, sigma_deg: float, sx: float, sz: float, tx: float, tz: float
+) -> float:
+    """Tuning factor × spatial-phase factor × orientation scaling of ``DirectionRule_EE``."""
+    return _direction_rule_ee(source_deg, target_deg, sigma_deg, sx, sz, tx, tz)
+
+
+@numba.njit(parallel=True, cache=True)
+def edge_factors(
+    edge_type: np.ndarray,
+    code_by_type: np.ndarray,
+    sigma_by_type: np.ndarray,
+    src: np.ndarray,
+    trg: np.ndarray,
+    source_angle: np.ndarray,
+    target_angle: np.ndarray,
     source_x: np.ndarray,
     source_z: np.ndarray,
     target_x: np.ndarray,
     target_z: np.ndarray,
 ) -> np.ndarray:
-    """Tuning factor × spatial-phase factor × orientation scaling of ``DirectionRule_EE``."""
-    dx = 0.07 * (target_x - source_x)
-    dz = 0.04 * (target_z - source_z)
-    theta = np.deg2rad(target_angle_deg)
-    phase = np.exp(-0.5 * np.square(dx * np.cos(theta) + dz * np.sin(theta)))
-    # Folded to 0–90°: 0 for a horizontal preferred direction (scale 5.5/4), 90 for a vertical one (scale 5.5/7).
-    phi = np.abs(np.abs(np.abs(180.0 - np.mod(np.abs(target_angle_deg), 360.0)) - 90.0) - 90.0)
-    scale = 5.5 / 4.0 - 11.0 / 1680.0 * phi
-    return tuning_factor(source_angle_deg, target_angle_deg, sigma_deg) * phase * scale
+    """The factor ``f`` of every edge of a chunk (1 where the edge type has no weight function).
+
+    ``edge_type`` indexes the per-type arrays; ``src``/``trg`` index the per-node arrays of the source and
+    target populations (unused node arrays may be empty when no edge type needs them).
+    """
+    out = np.empty(len(edge_type))
+    for i in numba.prange(len(edge_type)):
+        t = edge_type[i]
+        code = code_by_type[t]
+        if code == _OTHERS:
+            out[i] = _tuning(source_angle[src[i]], target_angle[trg[i]], sigma_by_type[t])
+        elif code == _EE:
+            s, g = src[i], trg[i]
+            out[i] = _direction_rule_ee(
+                source_angle[s],
+                target_angle[g],
+                sigma_by_type[t],
+                source_x[s],
+                source_z[s],
+                target_x[g],
+                target_z[g],
+            )
+        else:
+            out[i] = 1.0
+    return out

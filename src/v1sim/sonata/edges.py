@@ -90,7 +90,8 @@ class EdgePopulation:
         path = self.files.edges_file
         out: dict[str, np.ndarray] = {}
         present: dict[str, np.ndarray] = {}
-        groups = np.unique(group_id)
+        single = len(group_id) == 0 or group_id.min() == group_id.max()
+        groups = group_id[:1] if single else np.unique(group_id)
         for g in groups:
             if int(g) not in self.group_sizes:
                 raise V1SimInputError(path, f"{self.field}/edge_group_id", f"group {int(g)} does not exist")
