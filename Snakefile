@@ -15,6 +15,7 @@ validate(config, "schemas/config.schema.yaml")
 
 include: "rules/common.smk"
 include: "rules/network.smk"
+include: "rules/release.smk"
 
 
 rule all:

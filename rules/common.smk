@@ -5,10 +5,10 @@ RESULTS = f"results/{CIRCUIT}"
 
 
 def circuit_config_file(wildcards):
-    """The SONATA config to convert: the user's, or the synthetic circuit built by the pipeline."""
+    """The SONATA config to convert: the user's, or the built-in V1 column built by the pipeline."""
     if config["circuit"]["config"]:
         return config["circuit"]["config"]
-    return f"results/{wildcards.circuit}/circuit/circuit_config.json"
+    return f"results/{wildcards.circuit}/circuit/simulation_config.json"
 
 
 def network_outputs(circuit):
@@ -20,3 +20,11 @@ def network_outputs(circuit):
         "connectome.h5",
         "provenance.json",
     )
+
+
+RELEASE = config["release"]
+
+
+def release_files():
+    """Where the files of config['release'] are downloaded to (outputs of rule download_release)."""
+    return [f"{RELEASE['dest']}/{name}" for name in RELEASE["files"]]

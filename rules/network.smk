@@ -1,23 +1,24 @@
 # Stage 1: the network. A SONATA circuit becomes Parquet tables, sparse matrices and the compiled network.
 
 
-rule synthetic_circuit:
+rule build_v1:
     output:
-        config="results/{circuit}/circuit/circuit_config.json",
+        config="results/{circuit}/circuit/simulation_config.json",
     log:
-        "results/{circuit}/logs/synthetic_circuit.log",
+        "results/{circuit}/logs/build_v1.log",
     benchmark:
-        "results/{circuit}/benchmarks/synthetic_circuit.tsv"
+        "results/{circuit}/benchmarks/build_v1.tsv"
     conda:
         "../envs/v1sim.yaml"
-    threads: 1
+    threads: 2
     resources:
-        mem_mb=4000,
+        mem_mb=12000,
         runtime=30,
     params:
-        spec=config["synthetic"],
+        scale=config["circuit"]["scale"],
+        seed=config["circuit"]["seed"],
     script:
-        "../scripts/synthetic_circuit.py"
+        "../scripts/build_v1.py"
 
 
 rule convert:

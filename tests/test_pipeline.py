@@ -34,18 +34,21 @@ def test_default_config_runs_end_to_end(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    network = tmp_path / "results" / "synthetic" / "network"
+    results = tmp_path / "results" / "v1"
+    network = results / "network"
     nodes = pd.read_parquet(network / "nodes.parquet")
-    assert (nodes["population"] == "v1").sum() == 2000
-    assert len(pd.read_parquet(network / "edges" / "v1_to_v1.parquet")) == 200_000
-    with h5py.File(network / "compiled_network.h5") as h5:
-        assert h5["synapses/target"].shape == (200_000 + 2000 * 10 + 2000,)
-    for rule in ("synthetic_circuit", "convert"):
-        assert (tmp_path / "results" / "synthetic" / "logs" / f"{rule}.log").exists()
-        assert (tmp_path / "results" / "synthetic" / "benchmarks" / f"{rule}.tsv").exists()
-    assert (
-        "converted 2,201 nodes" in (tmp_path / "results" / "synthetic" / "logs" / "convert.log").read_text()
+    n_v1 = (nodes["population"] == "v1").sum()
+    assert abs(n_v1 - 0.05 * 230_924) <= 21
+    n_edges = sum(
+        len(pd.read_parquet(p, columns=["weight_pa"])) for p in (network / "edges").glob("*.parquet")
     )
+    with h5py.File(network / "compiled_network.h5") as h5:
+        assert h5["synapses/target"].shape == (n_edges,)
+        assert h5.attrs["n_neurons"] == n_v1
+    for rule in ("build_v1", "convert"):
+        assert (results / "logs" / f"{rule}.log").exists()
+        assert (results / "benchmarks" / f"{rule}.tsv").exists()
+    assert f"converted {len(nodes):,} nodes" in (results / "logs" / "convert.log").read_text()
 
 
 def test_a_bad_config_value_is_refused_by_the_schema(tmp_path: Path) -> None:

@@ -36,6 +36,37 @@ def _synthetic(args: argparse.Namespace) -> None:
     print(f"wrote synthetic circuit ({spec.n_v1:,} V1 nodes, {spec.n_v1_edges:,} V1 edges) -> {config}")
 
 
+def _build_v1(args: argparse.Namespace) -> None:
+    from v1sim.build.v1 import V1Spec, build_v1
+
+    fields = V1Spec.__dataclass_fields__
+    spec = V1Spec(**{k: v for k, v in vars(args).items() if k in fields and v is not None})
+    config = build_v1(spec, args.outdir, progress=not args.no_progress)
+    print(f"built V1 column at scale {spec.scale} (seed {spec.seed}) -> {config}")
+
+
+def _fetch(args: argparse.Namespace) -> None:
+    from v1sim.fetch import MANIFEST_NAME, fetch_release, summary_line
+
+    pins = {}
+    for pin in args.sha256:
+        name, sep, sha = pin.rpartition("=")
+        if not sep or not name:
+            raise V1SimInputError(pin, "--sha256", "expected FILE=SHA256")
+        pins[name] = sha
+    manifest = args.manifest or args.dest / MANIFEST_NAME
+    result = fetch_release(
+        args.url,
+        args.files,
+        args.dest,
+        manifest,
+        expected=pins,
+        refresh=args.refresh,
+        progress=not args.no_progress,
+    )
+    print(summary_line(result, manifest))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="v1sim", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log each stage")
@@ -67,6 +98,44 @@ def build_parser() -> argparse.ArgumentParser:
     synthetic.add_argument("--seed", type=int)
     synthetic.add_argument("--no-progress", action="store_true")
     synthetic.set_defaults(run=_synthetic)
+
+    build = sub.add_parser("build-v1", help="build the Billeh-style V1 column as a SONATA circuit")
+    build.add_argument("outdir", type=Path, help="output folder (replaced atomically)")
+    build.add_argument("--scale", type=float, help="fraction of the 230,924-cell model (default 0.01)")
+    build.add_argument("--seed", type=int, help="random seed (default 0): same scale and seed, same files")
+    build.add_argument("--connection-scale", dest="connection_scale", type=float,
+                       help="factor on peak connection probabilities (default 0.8)")  # fmt: skip
+    build.add_argument(
+        "--lgn-units-e4", dest="lgn_units_e4", type=int, help="LGN units per L4 E cell (default 30)"
+    )
+    build.add_argument("--tstop", dest="tstop_ms", type=float, help="run length of the simulation config, ms")
+    build.add_argument("--dt", dest="dt_ms", type=float, help="time step of the simulation config, ms (0.25)")
+    build.add_argument("--no-progress", action="store_true", help="no progress bar")
+    build.set_defaults(run=_build_v1)
+
+    fetch = sub.add_parser(
+        "fetch", help="download release files, recording their sha256; refuse a file that has changed"
+    )
+    fetch.add_argument("url", help="base URL (http://, https:// or file://) the files are relative to")
+    fetch.add_argument("dest", type=Path, help="folder to download into")
+    fetch.add_argument("files", nargs="+", metavar="FILE", help="file paths relative to URL (and to DEST)")
+    fetch.add_argument(
+        "--manifest", type=Path, help="checksum manifest (JSON; default DEST/sha256.json), kept between runs"
+    )
+    fetch.add_argument(
+        "--sha256",
+        action="append",
+        default=[],
+        metavar="FILE=SHA256",
+        help="pin a file's checksum (repeatable); a mismatch is an error",
+    )
+    fetch.add_argument(
+        "--refresh",
+        action="store_true",
+        help="download files already present again, to check that the remote copies have not changed",
+    )
+    fetch.add_argument("--no-progress", action="store_true", help="no progress bar")
+    fetch.set_defaults(run=_fetch)
     return parser
 
 

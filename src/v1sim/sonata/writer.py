@@ -150,7 +150,7 @@ def circuit_config(
     """A circuit config with a ``$NETWORK_DIR`` manifest, paths relative to the config's folder."""
     return {
         "manifest": {
-            "$BASE_DIR": ".",
+            "$BASE_DIR": "${configdir}",
             "$NETWORK_DIR": "$BASE_DIR/network",
             "$COMPONENTS_DIR": "$BASE_DIR/components",
         },

@@ -1,0 +1,164 @@
+"""V1→V1 connections: distance-dependent Bernoulli draws for every (source, target) pair, without visiting them all.
+
+A source of class ``s`` connects to a target of class ``t`` at horizontal distance ``d`` with probability
+``p(d) = p0[s, t] · exp(−d² / (2 σ[s, t]²))`` for ``d ≤ cutoff · σ`` (zero beyond). Sources of each class are
+binned on a square grid in the x–z plane; for each target and grid cell the draw uses the cell's upper bound
+``p0 · exp(−d_min² / 2σ²)`` with geometric skipping over the cell's sources, then keeps a candidate with
+probability ``p(d) / p_upper`` (thinning). Each pair is thus an exact Bernoulli draw of ``p(d)``, and the work
+grows with the number of edges, not with the number of pairs. Every target draws from its own random stream
+(:mod:`v1sim.build.rng`), so the result does not depend on threads; a counting pass sizes the output, a second
+pass with the same draws fills it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from v1sim.build.rng import stream, uniform
+
+
+@dataclass
+class SourceGrid:
+    """Nodes of each class binned on a square grid: ``nodes[pointer[c, cell]:pointer[c, cell+1]]``."""
+
+    nodes: np.ndarray
+    pointer: np.ndarray
+    origin: float
+    cell_um: float
+    n_side: int
+
+
+def bin_sources(x: np.ndarray, z: np.ndarray, node_class: np.ndarray, n_classes: int, radius: float,
+                cell_um: float) -> SourceGrid:  # fmt: skip
+    """Bin every node by (class, grid cell) with a stable counting sort."""
+    n_side = max(1, math.ceil(2 * radius / cell_um) + 1)
+    origin = -radius - cell_um / 2
+    ix = np.clip(((x - origin) // cell_um).astype(np.int64), 0, n_side - 1)
+    iz = np.clip(((z - origin) // cell_um).astype(np.int64), 0, n_side - 1)
+    key = node_class.astype(np.int64) * n_side * n_side + ix * n_side + iz
+    order = np.argsort(key, kind="stable")
+    counts = np.bincount(key, minlength=n_classes * n_side * n_side).reshape(n_classes, n_side * n_side)
+    pointer = np.zeros((n_classes, n_side * n_side + 1), dtype=np.int64)
+    pointer[:, 1:] = np.cumsum(counts, axis=1)
+    pointer += np.concatenate([[0], np.cumsum(counts.sum(axis=1))[:-1]])[:, None]
+    return SourceGrid(order.astype(np.int64), pointer, float(origin), float(cell_um), n_side)
+
+
+@numba.njit(cache=True)
+def _draw_target(
+    t, fill, out_src, out_nsyns, start, x, z, node_class, p0, sigma, cutoff, nodes, pointer, origin, h, n_side, seed,
+    nsyns_lo, nsyns_hi,
+):  # fmt: skip
+    state = stream(seed, t)
+    xt, zt, ct = x[t], z[t], node_class[t]
+    found = 0
+    for cs in range(p0.shape[0]):
+        peak = p0[cs, ct]
+        if peak <= 0.0:
+            continue
+        inv = 0.5 / (sigma[cs, ct] * sigma[cs, ct])
+        rmax = cutoff * sigma[cs, ct]
+        rmax2 = rmax * rmax
+        ix0 = max(0, int((xt - rmax - origin) // h))
+        ix1 = min(n_side - 1, int((xt + rmax - origin) // h))
+        iz0 = max(0, int((zt - rmax - origin) // h))
+        iz1 = min(n_side - 1, int((zt + rmax - origin) // h))
+        for ix in range(ix0, ix1 + 1):
+            cx0 = origin + ix * h
+            dx = max(cx0 - xt, 0.0, xt - (cx0 + h))
+            for iz in range(iz0, iz1 + 1):
+                cell = ix * n_side + iz
+                lo, hi = pointer[cs, cell], pointer[cs, cell + 1]
+                if lo == hi:
+                    continue
+                cz0 = origin + iz * h
+                dz = max(cz0 - zt, 0.0, zt - (cz0 + h))
+                dmin2 = dx * dx + dz * dz
+                if dmin2 > rmax2:
+                    continue
+                upper = peak * math.exp(-dmin2 * inv)
+                log_miss = math.log1p(-upper)
+                j = lo - 1
+                while True:
+                    state, u = uniform(state)
+                    j += 1 + int(math.log(u) / log_miss)
+                    if j >= hi:
+                        break
+                    s = nodes[j]
+                    d2 = (x[s] - xt) ** 2 + (z[s] - zt) ** 2
+                    state, u = uniform(state)
+                    if s == t or d2 > rmax2 or u * upper >= peak * math.exp(-d2 * inv):
+                        continue
+                    state, u = uniform(state)
+                    if fill:
+                        out_src[start + found] = s
+                        out_nsyns[start + found] = nsyns_lo + min(
+                            int(u * (nsyns_hi - nsyns_lo + 1)), nsyns_hi - nsyns_lo
+                        )
+                    found += 1
+    if fill and found > 1:  # sources in ascending order, nsyns alongside
+        order = np.argsort(out_src[start : start + found])
+        out_src[start : start + found] = out_src[start : start + found][order]
+        out_nsyns[start : start + found] = out_nsyns[start : start + found][order]
+    return found
+
+
+@numba.njit(parallel=True, cache=True)
+def _draw(targets, fill, offsets, out_src, out_nsyns, x, z, node_class, p0, sigma, cutoff, nodes, pointer, origin, h,
+          n_side, seed, nsyns_lo, nsyns_hi):  # fmt: skip
+    counts = np.zeros(len(targets), dtype=np.int64)
+    for i in numba.prange(len(targets)):
+        counts[i] = _draw_target(
+            targets[i], fill, out_src, out_nsyns, offsets[i], x, z, node_class, p0, sigma, cutoff, nodes, pointer,
+            origin, h, n_side, seed, nsyns_lo, nsyns_hi,
+        )  # fmt: skip
+    return counts
+
+
+@dataclass(frozen=True)
+class ConnectionRule:
+    """Per (source class, target class): peak probability and Gaussian width (µm); cutoff in widths."""
+
+    p0: np.ndarray
+    sigma_um: np.ndarray
+    cutoff_sigmas: float
+    nsyns: tuple[int, int]
+
+
+def draw_connections(
+    targets: np.ndarray,
+    x: np.ndarray,
+    z: np.ndarray,
+    node_class: np.ndarray,
+    grid: SourceGrid,
+    rule: ConnectionRule,
+    seed: int,
+    count_only: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sources and nsyns of every connection onto ``targets``: (per-target counts, sources, nsyns), by target.
+
+    With ``count_only`` only the counts are computed (the sources and nsyns returned are empty).
+    """
+    args = (x, z, node_class, rule.p0, rule.sigma_um, float(rule.cutoff_sigmas), grid.nodes, grid.pointer,
+            grid.origin, grid.cell_um, grid.n_side, int(seed), int(rule.nsyns[0]), int(rule.nsyns[1]))  # fmt: skip
+    empty_i, empty_u = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint8)
+    zeros = np.zeros(len(targets), dtype=np.int64)
+    counts = _draw(targets, False, zeros, empty_i, empty_u, *args)
+    if count_only:
+        return counts, empty_i, empty_u
+    offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    sources = np.empty(int(counts.sum()), dtype=np.int64)
+    nsyns = np.empty(len(sources), dtype=np.uint8)
+    filled = _draw(targets, True, offsets, sources, nsyns, *args)
+    assert np.array_equal(filled, counts)
+    return counts, sources, nsyns
+
+
+def expected_probability(d_um: np.ndarray, peak: float, sigma_um: float, cutoff_sigmas: float) -> np.ndarray:
+    """The connection probability the rule uses at horizontal distance ``d_um``."""
+    d = np.asarray(d_um, dtype=float)
+    return np.where(d <= cutoff_sigmas * sigma_um, peak * np.exp(-(d**2) / (2 * sigma_um**2)), 0.0)

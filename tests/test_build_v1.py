@@ -1,0 +1,171 @@
+"""The built-in Billeh-style V1: counts, geometry, connection statistics, determinism, and the ingest stage reads it."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import norm
+
+from tests.test_weights import expected_factor
+from v1sim.build import figures
+from v1sim.build.recurrent import expected_probability
+from v1sim.build.v1 import V1Spec, build_v1, class_counts, connection_rule
+from v1sim.errors import V1SimInputError
+from v1sim.network.convert import convert_circuit
+
+SCALE = 0.05
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A 5 % column, built and converted once: (circuit folder, converted folder)."""
+    root = tmp_path_factory.mktemp("v1")
+    config = build_v1(V1Spec(scale=SCALE, seed=3), root / "circuit")
+    convert_circuit(config, root / "network", progress=False)
+    return root / "circuit", root / "network"
+
+
+@pytest.fixture(scope="module")
+def v1_nodes(built: tuple[Path, Path]) -> pd.DataFrame:
+    return pd.read_parquet(built[1] / "nodes.parquet").query("population == 'v1'").reset_index(drop=True)
+
+
+def test_class_counts_are_the_table_times_scale(v1_nodes: pd.DataFrame) -> None:
+    counts = v1_nodes["pop_name"].value_counts()
+    assert len(counts) == 21
+    for cls in figures.CLASSES:
+        assert abs(counts[cls.name] - cls.n_full * SCALE) <= 1, cls.name
+    core, annulus = class_counts(0.225)
+    assert abs((core + annulus).sum() - 51_958) < 21 and abs(core.sum() - 0.225 * 51_978) < 21
+
+
+def test_positions_lie_in_the_cylinder_core_and_layer(v1_nodes: pd.DataFrame) -> None:
+    radius = figures.FULL_RADIUS_UM * math.sqrt(SCALE)
+    core = figures.CORE_RADIUS_UM * math.sqrt(SCALE)
+    r = np.hypot(v1_nodes["x"], v1_nodes["z"])
+    assert r.max() <= radius
+    by_name = {c.name: c for c in figures.CLASSES}
+    for name, group in v1_nodes.groupby("pop_name"):
+        cls = by_name[name]
+        depth = -group["y"]
+        assert depth.between(*cls.depth_um).all(), name
+        inside = (np.hypot(group["x"], group["z"]) < core).sum()
+        assert abs(inside - cls.n_core * SCALE) <= 1, name
+    assert v1_nodes["tuning_angle"].between(0, 360).all()
+    # density is kept: a quarter of the area holds a quarter of the cells, within sampling error
+    assert abs((r < radius / 2).mean() - 0.25) < 0.02
+
+
+def test_the_converter_reads_it_with_both_weight_functions(
+    built: tuple[Path, Path], v1_nodes: pd.DataFrame
+) -> None:
+    _, network = built
+    edges = pd.read_parquet(network / "edges" / "v1_to_v1.parquet")
+    types = pd.read_csv(built[0] / "network" / "v1_v1_edge_types.csv", sep=" ").set_index("edge_type_id")
+    assert set(types["weight_function"]) == {"DirectionRule_EE", "DirectionRule_others"}
+    assert set(types["weight_sigma"]) == {30.0, 50.0, 90.0}
+    assert edges["nsyns"].between(3, 7).all() and set(edges["nsyns"]) == set(range(3, 8))
+    assert edges["delay_ms"].between(0.85, 3.0).all()
+    assert set(edges["receptor"]) == {1, 2, 3, 4}
+    ei = v1_nodes.set_index("node_id")["ei"]
+    sign = np.where(ei.loc[edges["source_node_id"]].to_numpy() == "e", 1, -1)
+    assert (np.sign(edges["weight_pa"]) == sign).all()
+    for name in ("lgn_to_v1", "bkg_to_v1"):
+        table = pd.read_parquet(network / "edges" / f"{name}.parquet")
+        assert len(table) >= len(v1_nodes) and (table["weight_pa"] >= 0).all()
+    assert not (edges["source_node_id"] == edges["target_node_id"]).any()
+    assert not edges.duplicated(["source_node_id", "target_node_id"]).any()
+
+
+PAIRS = [("e23Cux2", "e23Cux2"), ("e4Scnn1a", "i4Pvalb"), ("i23Pvalb", "e23Cux2"), ("i5Sst", "e5Rbp4")]
+
+
+@pytest.mark.parametrize(("source", "target"), PAIRS)
+def test_connection_probability_follows_the_figures(
+    built: tuple[Path, Path], v1_nodes: pd.DataFrame, source: str, target: str
+) -> None:
+    """Per 25 µm distance bin, the connections counted lie in the 99 % interval of the configured probability."""
+    edges = pd.read_parquet(
+        built[1] / "edges" / "v1_to_v1.parquet", columns=["source_node_id", "target_node_id"]
+    )
+    src = v1_nodes[v1_nodes["pop_name"] == source]
+    trg = v1_nodes[v1_nodes["pop_name"] == target]
+    d = np.hypot(src["x"].to_numpy()[:, None] - trg["x"].to_numpy()[None, :],
+                 src["z"].to_numpy()[:, None] - trg["z"].to_numpy()[None, :])  # fmt: skip
+    connected = np.zeros(d.shape, dtype=bool)
+    si = pd.Series(np.arange(len(src)), index=src["node_id"])
+    ti = pd.Series(np.arange(len(trg)), index=trg["node_id"])
+    mine = edges[edges["source_node_id"].isin(si.index) & edges["target_node_id"].isin(ti.index)]
+    connected[si.loc[mine["source_node_id"]].to_numpy(), ti.loc[mine["target_node_id"]].to_numpy()] = True
+    distinct = src["node_id"].to_numpy()[:, None] != trg["node_id"].to_numpy()[None, :]
+    rule = connection_rule(V1Spec(scale=SCALE))
+    s, t = [c.name for c in figures.CLASSES].index(source), [c.name for c in figures.CLASSES].index(target)
+    p = expected_probability(d, rule.p0[s, t], rule.sigma_um[s, t], rule.cutoff_sigmas) * distinct
+    z = norm.ppf(0.995)
+    bins_checked = 0
+    for lo in np.arange(0, 400, 25.0):
+        in_bin = (d >= lo) & (d < lo + 25) & distinct
+        expected, variance = p[in_bin].sum(), (p[in_bin] * (1 - p[in_bin])).sum()
+        if expected < 5:
+            continue
+        observed = connected[in_bin].sum()
+        assert abs(observed - expected) <= z * math.sqrt(variance) + 0.5, (lo, observed, expected)
+        bins_checked += 1
+    assert bins_checked >= 5
+    assert not connected[d > rule.cutoff_sigmas * rule.sigma_um[s, t]].any()
+
+
+def test_core_sized_column_has_the_release_in_degree(tmp_path: Path) -> None:
+    """At the 51,978-cell core's size (scale 0.225) the mean in-degree is near the release core's 278."""
+    build_v1(V1Spec(scale=0.225, seed=1), tmp_path / "core")
+    with h5py.File(tmp_path / "core" / "network" / "v1_v1_edges.h5") as h5:
+        n_edges = h5["edges/v1_to_v1/target_node_id"].shape[0]
+    with h5py.File(tmp_path / "core" / "network" / "v1_nodes.h5") as h5:
+        n_cells = h5["nodes/v1/node_id"].shape[0]
+    assert abs(n_cells - 51_978) < 30
+    assert 0.8 * 278 <= n_edges / n_cells <= 1.2 * 278
+
+
+def _digests(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and p.name != "provenance.json"}  # fmt: skip
+
+
+def test_same_seed_same_bytes_other_seed_other_edges(tmp_path: Path) -> None:
+    spec = V1Spec(scale=0.005, seed=7)
+    build_v1(spec, tmp_path / "a")
+    build_v1(spec, tmp_path / "b")
+    build_v1(spec.replace(seed=8), tmp_path / "c")
+    a, b, c = _digests(tmp_path / "a"), _digests(tmp_path / "b"), _digests(tmp_path / "c")
+    assert a == b and len(a) >= 20
+    for name in ("network/v1_v1_edges.h5", "network/lgn_v1_edges.h5", "network/v1_nodes.h5"):
+        assert a[name] != c[name]
+
+
+@pytest.mark.parametrize("change", [{"scale": 0.0}, {"scale": 1.5}, {"scale": 0.0001}, {"connection_scale": 2.0},
+                                    {"nsyns_min": 5, "nsyns_max": 3}])  # fmt: skip
+def test_impossible_specs_are_refused(change: dict) -> None:
+    with pytest.raises(V1SimInputError) as info:
+        V1Spec(**change).validate()
+    assert info.value.field == next(iter(change))
+
+
+def test_weights_equal_the_formula_on_a_sample(built: tuple[Path, Path], v1_nodes: pd.DataFrame) -> None:
+    """syn_weight × nsyns × f, with f computed edge by edge independently (tests.test_weights)."""
+    edges = pd.read_parquet(built[1] / "edges" / "v1_to_v1.parquet").sample(3000, random_state=0)
+    types = pd.read_csv(built[0] / "network" / "v1_v1_edge_types.csv", sep=" ").set_index("edge_type_id")
+    nodes = v1_nodes.set_index("node_id")
+    seen = set()
+    for edge in edges.itertuples():
+        edge_type = types.loc[edge.edge_type_id]
+        factor = expected_factor(edge_type["weight_function"], edge_type["weight_sigma"],
+                                 nodes.loc[edge.source_node_id], nodes.loc[edge.target_node_id])  # fmt: skip
+        assert edge.weight_pa == pytest.approx(edge_type["syn_weight"] * edge.nsyns * factor, rel=1e-12)
+        seen.add(edge_type["weight_function"])
+    assert seen == {"DirectionRule_EE", "DirectionRule_others"}
