@@ -33,6 +33,7 @@ test: $(VENV)/.dev-deps
 
 bench: $(VENV)/.dev-deps
 	$(BIN)/python benchmarks/convert_full_scale.py
+	$(BIN)/python benchmarks/build_v1_scaling.py
 
 clean:
 	rm -rf results .snakemake

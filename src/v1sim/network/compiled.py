@@ -29,6 +29,7 @@ NEURON_SCALARS = {
     "V_min": "mV",
     "C_m": "pF",
     "g": "nS",
+    "tau_m": "ms",
     "t_ref": "ms",
     "I_e": "pA",
 }

@@ -133,6 +133,7 @@ def _neuron_arrays(space: NodeSpace) -> dict[str, object]:
     glif = col("model_code", np.int8) == 0
     scalars = {name: col(name) for name in NEURON_SCALARS}
     scalars["g"] = np.where(glif, col("g"), col("C_m") / col("tau_m"))  # iaf_psc_alpha: g = C_m / tau_m
+    scalars["tau_m"] = np.where(glif, col("C_m") / col("g"), col("tau_m"))  # glif_psc: tau_m = C_m / g
     scalars["I_e"] = np.where(glif, 0.0, col("I_e"))  # glif_psc has no I_e
     scalars["V_min"] = np.where(glif, -np.inf, col("V_min"))
     vectors = {

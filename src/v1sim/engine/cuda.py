@@ -1,0 +1,178 @@
+"""The GPU driver (numba-cuda): the same model math as the CPU driver, in blocks of ``min_delay`` steps.
+
+Within a block no spike can reach its target before the block ends, so one launch advances every neuron
+(a thread each) through all the block's steps, appending spikes to a device list; a second launch delivers the
+block's spikes — neuron spikes, spike-train events and Poisson counts drawn on the device — into the input ring.
+Spikes and V_m samples stay on the device and are copied back once, at the end.
+
+Delivery has two modes. ``deterministic`` (float64, validation) delivers in the CPU driver's order — per step,
+neuron spikes by index, then spike-train events, then Poisson sources — from a single thread, so the GPU gives
+exactly the CPU's spikes. The fast mode gives each spike a thread block that strides over its synapses with
+atomic adds (summation order, and so the last bits of float sums, may vary between runs).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import cuda
+from tqdm import tqdm
+
+from v1sim.engine import kernels
+from v1sim.engine.prepare import EngineNetwork
+from v1sim.inputs.events import InputEvents
+from v1sim.models import update
+
+THREADS = 128
+#: At most this many steps per launch, even when the minimum delay is longer (keeps progress responsive).
+MAX_BLOCK_STEPS = 32
+
+_update_neuron = cuda.jit(device=True)(update.update_neuron)
+_deliver_row = cuda.jit(device=True)(kernels.deliver_row)
+_poisson_count = cuda.jit(device=True)(kernels.poisson_count)
+
+
+@cuda.jit
+def _advance(k0, n_steps, ring, ring_size, state, refractory, param, model, n_ports, has_asc, refractory_steps,
+             spike_step, spike_id, spike_count, record_column, record_every, record_out):  # fmt: skip
+    i = cuda.grid(1)
+    if i >= model.shape[0]:
+        return
+    for j in range(n_steps):
+        k = k0 + j
+        if _update_neuron(i, k % ring_size, ring, state, refractory, param, model, n_ports, has_asc, refractory_steps):
+            slot = cuda.atomic.add(spike_count, 0, 1)
+            if slot < spike_step.shape[0]:
+                spike_step[slot] = k
+                spike_id[slot] = i
+        if record_every > 0 and record_column[i] >= 0 and (k + 1) % record_every == 0:
+            record_out[(k + 1) // record_every - 1, record_column[i]] = state[0, i]
+
+
+@cuda.jit
+def _deliver_serial(k0, k1, s0, s1, spike_step, spike_id, ring, ring_size, indptr, target, weight, delay, port,
+                    step_pointer, event_source, poisson_source, poisson_mean, seed):  # fmt: skip
+    if cuda.grid(1) != 0:
+        return
+    # the block's spikes in (step, neuron) order, as the CPU driver delivers them
+    for a in range(s0 + 1, s1):
+        key_step, key_id = spike_step[a], spike_id[a]
+        b = a - 1
+        while b >= s0 and (spike_step[b] > key_step or (spike_step[b] == key_step and spike_id[b] > key_id)):
+            spike_step[b + 1] = spike_step[b]
+            spike_id[b + 1] = spike_id[b]
+            b -= 1
+        spike_step[b + 1] = key_step
+        spike_id[b + 1] = key_id
+    s = s0
+    for k in range(k0, k1):
+        while s < s1 and spike_step[s] == k:
+            _deliver_row(spike_id[s], k, 1.0, ring, ring_size, indptr, target, weight, delay, port)
+            s += 1
+        for e in range(step_pointer[k], step_pointer[k + 1]):
+            _deliver_row(event_source[e], k, 1.0, ring, ring_size, indptr, target, weight, delay, port)
+        for j in range(poisson_source.shape[0]):
+            count = _poisson_count(seed, k, poisson_source[j], poisson_mean[j])
+            if count > 0:
+                _deliver_row(poisson_source[j], k, count, ring, ring_size, indptr, target, weight, delay, port)
+
+
+@cuda.jit
+def _deliver_atomic(k0, s0, n_spikes, spike_step, spike_id, e0, event_step, event_source, ring, ring_size, indptr,
+                    target, weight, delay, port):  # fmt: skip
+    b = cuda.blockIdx.x
+    if b < n_spikes:
+        source, k = spike_id[s0 + b], spike_step[s0 + b]
+    else:
+        source, k = event_source[e0 + b - n_spikes], event_step[e0 + b - n_spikes]
+    for s in range(indptr[source] + cuda.threadIdx.x, indptr[source + 1], cuda.blockDim.x):
+        cuda.atomic.add(ring, ((k + delay[s]) % ring_size, port[s], target[s]), weight[s])
+
+
+@cuda.jit
+def _deliver_poisson(k0, n_steps, poisson_source, poisson_mean, seed, ring, ring_size, indptr, target, weight,
+                     delay, port):  # fmt: skip
+    b = cuda.blockIdx.x
+    j, k = b // n_steps, k0 + b % n_steps
+    count = _poisson_count(seed, k, poisson_source[j], poisson_mean[j])
+    if count == 0:
+        return
+    source = poisson_source[j]
+    for s in range(indptr[source] + cuda.threadIdx.x, indptr[source + 1], cuda.blockDim.x):
+        cuda.atomic.add(ring, ((k + delay[s]) % ring_size, port[s], target[s]), weight[s] * count)
+
+
+def run(
+    net: EngineNetwork,
+    events: InputEvents,
+    n_steps: int,
+    seed: int,
+    record: np.ndarray,
+    record_every: int,
+    progress: bool,
+    deterministic: bool | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Simulate on the GPU; returns (spike steps, spike neuron indices, V_m samples relative to E_L)."""
+    if deterministic is None:
+        deterministic = net.dtype == np.float64
+    n = net.n_neurons
+    to = cuda.to_device
+    ring = to(np.zeros((net.ring_size, 4, n), dtype=net.dtype))
+    state, refractory = to(net.state.copy()), to(np.zeros(n, dtype=np.int32))
+    param, model, n_ports, has_asc = to(net.param), to(net.model), to(net.n_ports), to(net.has_asc)
+    refractory_steps = to(net.refractory_steps)
+    indptr, target, weight, delay, port = (to(a) for a in (net.indptr, net.target, net.weight, net.delay, net.port))
+    step_pointer, event_source = to(events.step_pointer), to(np.ascontiguousarray(events.source))
+    event_step = to(np.repeat(np.arange(n_steps, dtype=np.int64), np.diff(events.step_pointer)))
+    poisson_source = to(np.ascontiguousarray(events.poisson_source))
+    poisson_mean = to(events.poisson_rate_hz * net.dt_ms / 1000.0)
+    column = np.full(n, -1, dtype=np.int64)
+    column[record] = np.arange(len(record))
+    record_column = to(column)
+    record_out = to(np.zeros((n_steps // record_every if record_every else 0, len(record)), dtype=net.dtype))
+    capacity = max(4096, n * 8)
+    spike_step, spike_id = cuda.device_array(capacity, np.int64), cuda.device_array(capacity, np.int32)
+    spike_count = to(np.zeros(1, dtype=np.int64))
+    grid = math.ceil(n / THREADS)
+    block = max(1, min(net.min_delay, MAX_BLOCK_STEPS))
+    seed64 = np.uint64(seed)
+    s0 = 0
+    with tqdm(total=n_steps, unit="step", unit_scale=True, disable=not progress, desc="simulate (cuda)") as bar:
+        k = 0
+        while k < n_steps:
+            k1 = min(k + block, n_steps)
+            if s0 + n * (k1 - k) > capacity:  # room for every neuron to spike in every step of the block
+                capacity = 2 * capacity + n * (k1 - k)
+                spike_step, spike_id = _grow(spike_step, capacity), _grow(spike_id, capacity)
+            _advance[grid, THREADS](k, k1 - k, ring, net.ring_size, state, refractory, param, model, n_ports,
+                                    has_asc, refractory_steps, spike_step, spike_id, spike_count, record_column,
+                                    record_every, record_out)  # fmt: skip
+            s1 = int(spike_count.copy_to_host()[0])
+            if deterministic:
+                _deliver_serial[1, 1](k, k1, s0, s1, spike_step, spike_id, ring, net.ring_size, indptr, target,
+                                      weight, delay, port, step_pointer, event_source, poisson_source, poisson_mean,
+                                      seed64)  # fmt: skip
+            else:
+                e0, e1 = int(events.step_pointer[k]), int(events.step_pointer[k1])
+                if s1 - s0 + e1 - e0 > 0:
+                    _deliver_atomic[s1 - s0 + e1 - e0, THREADS](k, s0, s1 - s0, spike_step, spike_id, e0, event_step,
+                                                               event_source, ring, net.ring_size, indptr, target,
+                                                               weight, delay, port)  # fmt: skip
+                if len(events.poisson_source):
+                    _deliver_poisson[len(events.poisson_source) * (k1 - k), THREADS](
+                        k, k1 - k, poisson_source, poisson_mean, seed64, ring, net.ring_size, indptr, target, weight,
+                        delay, port,
+                    )  # fmt: skip
+            s0 = s1
+            bar.update(k1 - k)
+            k = k1
+    steps, ids = spike_step.copy_to_host()[:s0], spike_id.copy_to_host()[:s0]
+    order = np.lexsort((ids, steps))  # device order is by completion; report (step, neuron) like the CPU
+    return steps[order], ids[order].astype(np.int64), record_out.copy_to_host()
+
+
+def _grow(array: cuda.devicearray.DeviceNDArray, size: int) -> cuda.devicearray.DeviceNDArray:
+    bigger = cuda.device_array(size, array.dtype)
+    bigger[: array.shape[0]].copy_to_device(array)
+    return bigger

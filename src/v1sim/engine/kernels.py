@@ -1,0 +1,34 @@
+"""Scalar pieces both drivers share: spike delivery into the input ring and Poisson spike counts.
+
+Plain Python functions, compiled with ``numba.njit`` for the CPU driver and ``numba.cuda.jit(device=True)`` for
+the GPU driver (see :mod:`v1sim.engine.cpu` and :mod:`v1sim.engine.cuda`).
+"""
+
+from __future__ import annotations
+
+import math
+
+from v1sim.build.rng import stream, uniform
+
+
+def poisson_count(seed, step, source, mean):  # noqa: ANN001, ANN201
+    """Spikes a Poisson source emits in one step (inverse transform on its own counter-based stream)."""
+    if mean <= 0.0:
+        return 0
+    state = stream(seed, step * 4294967296 + source)
+    state, u = uniform(state)
+    p = math.exp(-mean)
+    cumulative = p
+    k = 0
+    while u > cumulative and k < 1000:
+        k += 1
+        p *= mean / k
+        cumulative += p
+    return k
+
+
+def deliver_row(source, step, multiplicity, ring, ring_size, indptr, target, weight, delay, port):  # noqa: ANN001, ANN201
+    """Add one spike (times ``multiplicity``) of ``source`` sent in ``step`` to the ring slots of its targets."""
+    for s in range(indptr[source], indptr[source + 1]):
+        slot = (step + delay[s]) % ring_size
+        ring[slot, port[s], target[s]] += weight[s] * multiplicity

@@ -1,0 +1,108 @@
+"""One time step of one neuron, ``glif_psc`` or ``iaf_psc_alpha``: the model math, written once.
+
+``update_neuron`` is a plain Python function on scalars and array elements. The engine compiles it with
+``numba.njit`` for the CPU and with ``numba.cuda.jit(device=True)`` for the GPU, so both drivers run the same
+arithmetic. The order of operations is NEST 3.10's ``update`` of ``models/glif_psc.cpp`` (GLIF1/3: no threshold
+adaptation) and ``models/iaf_psc_alpha.cpp``:
+
+glif_psc, not refractory: the after-spike currents contribute their exact mean over the step and decay; then
+``U ← U·P33 + (I + ΣASC)·P30 + Σ_r (P31_r·y1_r + P32_r·y2_r)``; a spike if ``U > θ``, then ``U ← V_reset``,
+``ASC_j ← amp_j + ASC_j·r_j·e^{−k_j t_ref}`` and the refractory count starts. While refractory ``U`` is held.
+iaf_psc_alpha, not refractory: ``V ← P30·I_e + Σ (P31·dI + P32·I) + expm1(−h/τm)·V + V``, bounded below by
+``V_min``; a spike if ``V ≥ θ`` (checked after the currents' update), then ``V ← V_reset``.
+Both: the alpha states move (``y2 ← P21·y1 + P22·y2``, ``y1 ← P11·y1``) and the weights arriving this step
+enter ``y1`` (×e/τ), acting from the next step.
+"""
+
+from __future__ import annotations
+
+from v1sim.models.propagators import (
+    ASC,
+    ASC_AMP,
+    ASC_COEFF,
+    ASC_RATE,
+    ASC_REFRACTORY,
+    EXPM1_TAU_M,
+    I_E,
+    LOWER,
+    N_ASC,
+    P11,
+    P21,
+    P30,
+    P31,
+    P32,
+    P33,
+    PSC_INIT,
+    RESET,
+    THRESHOLD,
+    U,
+    Y1,
+    Y2,
+)
+
+GLIF_PSC = 0
+IAF_PSC_ALPHA = 1
+
+
+def update_neuron(i, slot, inputs, state, refractory, param, model, n_ports, has_asc, refractory_steps):  # noqa: ANN001, ANN201
+    """Advance neuron ``i`` by one step; ``inputs[slot, port, i]`` holds the weight (pA) arriving now.
+
+    Returns True when the neuron spikes in this step. Arrays: ``state[row, i]``, ``param[row, i]`` (rows in
+    :mod:`v1sim.models.propagators`), ``refractory[i]`` steps left, ``model[i]``, ``n_ports[i]``,
+    ``has_asc[i]``, ``refractory_steps[i]``.
+    """
+    spiked = False
+    if model[i] == GLIF_PSC:
+        if refractory[i] == 0:
+            asc_sum = 0.0
+            if has_asc[i]:
+                for a in range(N_ASC):
+                    asc_sum += param[ASC_COEFF + a, i] * state[ASC + a, i]
+                    state[ASC + a, i] = state[ASC + a, i] * param[ASC_RATE + a, i]
+            u = state[U, i] * param[P33, i] + (0.0 + asc_sum) * param[P30, i]
+            for r in range(n_ports[i]):
+                u += param[P31 + r, i] * state[Y1 + r, i] + param[P32 + r, i] * state[Y2 + r, i]
+            if u > param[THRESHOLD, i]:
+                spiked = True
+                refractory[i] = refractory_steps[i]
+                if has_asc[i]:
+                    for a in range(N_ASC):
+                        state[ASC + a, i] = param[ASC_AMP + a, i] + state[ASC + a, i] * param[ASC_REFRACTORY + a, i]
+                u = param[RESET, i]
+            state[U, i] = u
+        else:
+            refractory[i] -= 1
+        for r in range(n_ports[i]):
+            y1 = state[Y1 + r, i]
+            state[Y2 + r, i] = param[P21 + r, i] * y1 + param[P11 + r, i] * state[Y2 + r, i]
+            state[Y1 + r, i] = y1 * param[P11 + r, i] + param[PSC_INIT + r, i] * inputs[slot, r, i]
+    else:
+        if refractory[i] == 0:
+            v = state[U, i]
+            v = (
+                param[P30, i] * (0.0 + param[I_E, i])
+                + param[P31, i] * state[Y1, i]
+                + param[P32, i] * state[Y2, i]
+                + param[P31 + 1, i] * state[Y1 + 1, i]
+                + param[P32 + 1, i] * state[Y2 + 1, i]
+                + param[EXPM1_TAU_M, i] * v
+                + v
+            )
+            if v < param[LOWER, i]:
+                v = param[LOWER, i]
+            state[U, i] = v
+        else:
+            refractory[i] -= 1
+        for r in range(2):  # port 0 excitatory, port 1 inhibitory
+            y1 = state[Y1 + r, i]
+            state[Y2 + r, i] = param[P21 + r, i] * y1 + param[P11 + r, i] * state[Y2 + r, i]
+            state[Y1 + r, i] = y1 * param[P11 + r, i] + param[PSC_INIT + r, i] * inputs[slot, r, i]
+        if state[U, i] >= param[THRESHOLD, i]:
+            spiked = True
+            refractory[i] = refractory_steps[i]
+            state[U, i] = param[RESET, i]
+    inputs[slot, 0, i] = 0.0
+    inputs[slot, 1, i] = 0.0
+    inputs[slot, 2, i] = 0.0
+    inputs[slot, 3, i] = 0.0
+    return spiked

@@ -1,0 +1,70 @@
+"""Single neurons, float64: the five Allen GLIF3 cells and an iaf_psc_alpha cell against NEST 3.10.
+
+Each cell gets the same Poisson spike trains on every receptor port (excitatory and inhibitory, several
+delays, off-grid spike times) for 10 s at dt 0.1 and 0.25 ms. Spike times must be identical and the V_m trace
+within 1e-9 mV of NEST's at every step.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import require_shared
+from tests.single_neuron import Drive, run_nest, run_ours
+
+TSTOP_MS = 10_000.0
+DTS = (0.1, 0.25)
+
+
+def _poisson(rng: np.random.Generator, rate_hz: float) -> list[float]:
+    n = rng.poisson(rate_hz * TSTOP_MS / 1000)
+    return np.round(np.sort(rng.uniform(0.5, TSTOP_MS, n)), 4).tolist()
+
+
+def _cases() -> list[dict]:
+    folder = require_shared("sonata", "point_450glifs", "examples", "point_components", "cell_models")
+    rng = np.random.default_rng(2026)
+    cells = sorted(folder.glob("*_glif_lif_asc_psc.json")) + [folder / "IntFire1_exc_point.json"]
+    cases = []
+    for path in cells:
+        params = json.loads(path.read_text())
+        if path.name.endswith("_glif_lif_asc_psc.json"):
+            model = "glif_psc"
+            drives = [Drive(_poisson(rng, 400), 60.0, 1.0, 1), Drive(_poisson(rng, 200), -40.0, 1.5, 2),
+                      Drive(_poisson(rng, 300), 50.0, 2.0, 3), Drive(_poisson(rng, 100), -30.0, 0.7, 4)]  # fmt: skip
+        else:
+            model = "iaf_psc_alpha"
+            drives = [Drive(_poisson(rng, 600), 120.0, 1.0, 0), Drive(_poisson(rng, 200), -100.0, 1.5, 0)]
+        for dt in DTS:
+            cases.append({"name": f"{path.stem}-dt{dt}", "model": model, "params": params, "drives": drives,
+                          "dt": dt, "tstop": TSTOP_MS})  # fmt: skip
+    return cases
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[dict, dict, dict]]:
+    pytest.importorskip("nest", reason="NEST is part of the test environment (pip install -e .[dev])")
+    cases = _cases()
+    nest_runs = run_nest(cases, tmp_path_factory.mktemp("nest_single"))
+    return [(c, run_ours(c["model"], c["params"], c["drives"], c["dt"], c["tstop"]), n) for c, n in
+            zip(cases, nest_runs, strict=True)]  # fmt: skip
+
+
+def test_twelve_cases_cover_every_cell_and_both_steps(runs: list) -> None:
+    assert len(runs) == 12
+    assert {c["model"] for c, _, _ in runs} == {"glif_psc", "iaf_psc_alpha"}
+
+
+@pytest.mark.parametrize("index", range(12))
+def test_spikes_identical_and_v_m_within_1e_9(runs: list, index: int) -> None:
+    case, ours, nest = runs[index]
+    assert len(nest["spikes"]) > 50, f"{case['name']}: too few spikes to be a test"
+    np.testing.assert_array_equal(np.round(ours["spikes"], 9), np.round(nest["spikes"], 9), err_msg=case["name"])
+    n = len(nest["v"])  # NEST's multimeter stops one minimum delay before the end
+    assert n > 0.9 * len(ours["v"])
+    np.testing.assert_allclose(ours["t"][:n], nest["t"], rtol=0, atol=1e-9)
+    assert np.max(np.abs(ours["v"][:n] - nest["v"])) < 1e-9, case["name"]
