@@ -19,18 +19,17 @@ _poisson_count = numba.njit(cache=True)(kernels.poisson_count)
 
 
 def _run_steps(
-    k0, k1, ring, ring_size, state, refractory, param, model, n_ports, has_asc, refractory_steps,
+    k0, k1, ring, ring_size, state, refractory, param, int_param, cell_type,
     indptr, target, weight, delay, port, step_pointer, event_source, poisson_source, poisson_mean, seed,
     spike_step, spike_id, n_spikes, record_ids, record_every, record_out, spiked,
 ):  # noqa: ANN001, ANN202  # fmt: skip
-    n = len(model)
+    n = len(cell_type)
     for k in range(k0, k1):
         if n_spikes[0] + n > len(spike_step):
             return k  # the caller grows the spike buffer and resumes here
         slot = k % ring_size
         for i in numba.prange(n):
-            spiked[i] = _update_neuron(i, slot, ring, state, refractory, param, model, n_ports, has_asc,
-                                       refractory_steps)  # fmt: skip
+            spiked[i] = _update_neuron(i, slot, ring, state, refractory, param, int_param, cell_type)
         for i in range(n):
             if spiked[i]:
                 spike_step[n_spikes[0]] = k

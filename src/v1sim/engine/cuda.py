@@ -34,14 +34,14 @@ _poisson_count = cuda.jit(device=True)(kernels.poisson_count)
 
 
 @cuda.jit
-def _advance(k0, n_steps, ring, ring_size, state, refractory, param, model, n_ports, has_asc, refractory_steps,
-             spike_step, spike_id, spike_count, record_column, record_every, record_out):  # fmt: skip
+def _advance(k0, n_steps, ring, ring_size, state, refractory, param, int_param, cell_type, spike_step, spike_id,
+             spike_count, record_column, record_every, record_out):  # fmt: skip
     i = cuda.grid(1)
-    if i >= model.shape[0]:
+    if i >= cell_type.shape[0]:
         return
     for j in range(n_steps):
         k = k0 + j
-        if _update_neuron(i, k % ring_size, ring, state, refractory, param, model, n_ports, has_asc, refractory_steps):
+        if _update_neuron(i, k % ring_size, ring, state, refractory, param, int_param, cell_type):
             slot = cuda.atomic.add(spike_count, 0, 1)
             if slot < spike_step.shape[0]:
                 spike_step[slot] = k
@@ -120,8 +120,7 @@ def run(
     to = cuda.to_device
     ring = to(np.zeros((net.ring_size, 4, n), dtype=net.dtype))
     state, refractory = to(net.state.copy()), to(np.zeros(n, dtype=np.int32))
-    param, model, n_ports, has_asc = to(net.param), to(net.model), to(net.n_ports), to(net.has_asc)
-    refractory_steps = to(net.refractory_steps)
+    param, int_param, cell_type = to(net.param), to(net.int_param), to(net.cell_type)
     indptr, target, weight, delay, port = (to(a) for a in (net.indptr, net.target, net.weight, net.delay, net.port))
     step_pointer, event_source = to(events.step_pointer), to(np.ascontiguousarray(events.source))
     event_step = to(np.repeat(np.arange(n_steps, dtype=np.int64), np.diff(events.step_pointer)))
@@ -145,9 +144,8 @@ def run(
             if s0 + n * (k1 - k) > capacity:  # room for every neuron to spike in every step of the block
                 capacity = 2 * capacity + n * (k1 - k)
                 spike_step, spike_id = _grow(spike_step, capacity), _grow(spike_id, capacity)
-            _advance[grid, THREADS](k, k1 - k, ring, net.ring_size, state, refractory, param, model, n_ports,
-                                    has_asc, refractory_steps, spike_step, spike_id, spike_count, record_column,
-                                    record_every, record_out)  # fmt: skip
+            _advance[grid, THREADS](k, k1 - k, ring, net.ring_size, state, refractory, param, int_param, cell_type,
+                                    spike_step, spike_id, spike_count, record_column, record_every, record_out)  # fmt: skip
             s1 = int(spike_count.copy_to_host()[0])
             if deterministic:
                 _deliver_serial[1, 1](k, k1, s0, s1, spike_step, spike_id, ring, net.ring_size, indptr, target,

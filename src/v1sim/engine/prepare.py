@@ -9,7 +9,7 @@ import numpy as np
 
 from v1sim.errors import V1SimInputError
 from v1sim.models.propagators import delay_steps, initial_state, parameter_table
-from v1sim.models.update import GLIF_PSC
+from v1sim.models.update import GLIF_PSC, N_INT_ROWS
 from v1sim.network.compiled import CompiledNetwork
 
 log = logging.getLogger(__name__)
@@ -25,12 +25,12 @@ class EngineNetwork:
     dtype: type
     n_neurons: int
     n_sources: int
+    #: per distinct parameter set: float rows (models.propagators) and integer rows (models.update)
     param: np.ndarray
+    int_param: np.ndarray
+    #: per neuron: which parameter set
+    cell_type: np.ndarray
     state: np.ndarray
-    refractory_steps: np.ndarray
-    n_ports: np.ndarray
-    model: np.ndarray
-    has_asc: np.ndarray
     indptr: np.ndarray
     target: np.ndarray
     weight: np.ndarray
@@ -76,18 +76,21 @@ def prepare(net: CompiledNetwork, dt_ms: float, dtype: str = "float32") -> Engin
                 None, "delay_ms", f"a delay of {net.delay_ms[np.argmin(steps)]} ms is shorter than dt = {dt_ms} ms"
             )
     param, refractory_steps, n_ports = parameter_table(net, dt_ms)
+    int_param = np.stack([net.model_code.astype(np.int64), n_ports, (glif & net.flags["after_spike_currents"]),
+                          refractory_steps]).astype(np.int64)  # fmt: skip
+    assert int_param.shape[0] == N_INT_ROWS
+    # Neurons of one node type share every parameter: keep each distinct set once.
+    sets, cell_type = np.unique(np.concatenate([param, int_param.astype(np.float64)]), axis=1, return_inverse=True)
     real = DTYPES[dtype]
     return EngineNetwork(
         dt_ms=float(dt_ms),
         dtype=real,
         n_neurons=net.n_neurons,
         n_sources=net.n_neurons + net.n_virtual,
-        param=np.ascontiguousarray(param.astype(real)),
+        param=np.ascontiguousarray(sets[: len(param)].astype(real)),
+        int_param=np.ascontiguousarray(sets[len(param) :].astype(np.int32)),
+        cell_type=cell_type.reshape(-1).astype(np.int32),
         state=np.ascontiguousarray(initial_state(net).astype(real)),
-        refractory_steps=refractory_steps.astype(np.int32),
-        n_ports=n_ports.astype(np.int32),
-        model=net.model_code.astype(np.int8),
-        has_asc=(glif & net.flags["after_spike_currents"]).astype(np.bool_),
         indptr=net.indptr.astype(np.int64),
         target=net.target.astype(np.int32),
         weight=net.weight_pa.astype(real),

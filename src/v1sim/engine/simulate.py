@@ -162,8 +162,8 @@ def _run_cpu(
         while k < n_steps:
             stop = min(k + CPU_BLOCK_STEPS, n_steps)
             reached = cpu.run_steps(
-                parallel, k, stop, ring, net.ring_size, state, refractory, net.param, net.model, net.n_ports,
-                net.has_asc, net.refractory_steps, net.indptr, net.target, net.weight, net.delay, net.port,
+                parallel, k, stop, ring, net.ring_size, state, refractory, net.param, net.int_param, net.cell_type,
+                net.indptr, net.target, net.weight, net.delay, net.port,
                 events.step_pointer, events.source, events.poisson_source, poisson_mean, np.uint64(seed),
                 spike_step, spike_id, n_spikes, record, record_every, record_out, spiked,
             )  # fmt: skip

@@ -42,65 +42,73 @@ from v1sim.models.propagators import (
 
 GLIF_PSC = 0
 IAF_PSC_ALPHA = 1
+# Rows of the integer part of the parameter table.
+MODEL = 0
+PORTS = 1
+HAS_ASC = 2
+REFRACTORY_STEPS = 3
+N_INT_ROWS = 4
 
 
-def update_neuron(i, slot, inputs, state, refractory, param, model, n_ports, has_asc, refractory_steps):  # noqa: ANN001, ANN201
+def update_neuron(i, slot, inputs, state, refractory, param, int_param, cell_type):  # noqa: ANN001, ANN201
     """Advance neuron ``i`` by one step; ``inputs[slot, port, i]`` holds the weight (pA) arriving now.
 
-    Returns True when the neuron spikes in this step. Arrays: ``state[row, i]``, ``param[row, i]`` (rows in
-    :mod:`v1sim.models.propagators`), ``refractory[i]`` steps left, ``model[i]``, ``n_ports[i]``,
-    ``has_asc[i]``, ``refractory_steps[i]``.
+    Returns True when the neuron spikes in this step. Arrays: ``state[row, i]`` and ``refractory[i]`` (steps
+    left) per neuron; ``param[row, t]`` and ``int_param[row, t]`` per distinct parameter set ``t =
+    cell_type[i]`` (rows in :mod:`v1sim.models.propagators` and above): a few sets serve every neuron, so they
+    stay in cache.
     """
+    t = cell_type[i]
     spiked = False
-    if model[i] == GLIF_PSC:
+    if int_param[MODEL, t] == GLIF_PSC:
         if refractory[i] == 0:
             asc_sum = 0.0
-            if has_asc[i]:
+            if int_param[HAS_ASC, t]:
                 for a in range(N_ASC):
-                    asc_sum += param[ASC_COEFF + a, i] * state[ASC + a, i]
-                    state[ASC + a, i] = state[ASC + a, i] * param[ASC_RATE + a, i]
-            u = state[U, i] * param[P33, i] + (0.0 + asc_sum) * param[P30, i]
-            for r in range(n_ports[i]):
-                u += param[P31 + r, i] * state[Y1 + r, i] + param[P32 + r, i] * state[Y2 + r, i]
-            if u > param[THRESHOLD, i]:
+                    asc_sum += param[ASC_COEFF + a, t] * state[ASC + a, i]
+                    state[ASC + a, i] = state[ASC + a, i] * param[ASC_RATE + a, t]
+            u = state[U, i] * param[P33, t] + (0.0 + asc_sum) * param[P30, t]
+            for r in range(int_param[PORTS, t]):
+                u += param[P31 + r, t] * state[Y1 + r, i] + param[P32 + r, t] * state[Y2 + r, i]
+            if u > param[THRESHOLD, t]:
                 spiked = True
-                refractory[i] = refractory_steps[i]
-                if has_asc[i]:
+                refractory[i] = int_param[REFRACTORY_STEPS, t]
+                if int_param[HAS_ASC, t]:
                     for a in range(N_ASC):
-                        state[ASC + a, i] = param[ASC_AMP + a, i] + state[ASC + a, i] * param[ASC_REFRACTORY + a, i]
-                u = param[RESET, i]
+                        state[ASC + a, i] = param[ASC_AMP + a, t] + state[ASC + a, i] * param[ASC_REFRACTORY + a, t]
+                u = param[RESET, t]
             state[U, i] = u
         else:
             refractory[i] -= 1
-        for r in range(n_ports[i]):
+        for r in range(int_param[PORTS, t]):
             y1 = state[Y1 + r, i]
-            state[Y2 + r, i] = param[P21 + r, i] * y1 + param[P11 + r, i] * state[Y2 + r, i]
-            state[Y1 + r, i] = y1 * param[P11 + r, i] + param[PSC_INIT + r, i] * inputs[slot, r, i]
+            state[Y2 + r, i] = param[P21 + r, t] * y1 + param[P11 + r, t] * state[Y2 + r, i]
+            state[Y1 + r, i] = y1 * param[P11 + r, t] + param[PSC_INIT + r, t] * inputs[slot, r, i]
     else:
         if refractory[i] == 0:
             v = state[U, i]
             v = (
-                param[P30, i] * (0.0 + param[I_E, i])
-                + param[P31, i] * state[Y1, i]
-                + param[P32, i] * state[Y2, i]
-                + param[P31 + 1, i] * state[Y1 + 1, i]
-                + param[P32 + 1, i] * state[Y2 + 1, i]
-                + param[EXPM1_TAU_M, i] * v
+                param[P30, t] * (0.0 + param[I_E, t])
+                + param[P31, t] * state[Y1, i]
+                + param[P32, t] * state[Y2, i]
+                + param[P31 + 1, t] * state[Y1 + 1, i]
+                + param[P32 + 1, t] * state[Y2 + 1, i]
+                + param[EXPM1_TAU_M, t] * v
                 + v
             )
-            if v < param[LOWER, i]:
-                v = param[LOWER, i]
+            if v < param[LOWER, t]:
+                v = param[LOWER, t]
             state[U, i] = v
         else:
             refractory[i] -= 1
         for r in range(2):  # port 0 excitatory, port 1 inhibitory
             y1 = state[Y1 + r, i]
-            state[Y2 + r, i] = param[P21 + r, i] * y1 + param[P11 + r, i] * state[Y2 + r, i]
-            state[Y1 + r, i] = y1 * param[P11 + r, i] + param[PSC_INIT + r, i] * inputs[slot, r, i]
-        if state[U, i] >= param[THRESHOLD, i]:
+            state[Y2 + r, i] = param[P21 + r, t] * y1 + param[P11 + r, t] * state[Y2 + r, i]
+            state[Y1 + r, i] = y1 * param[P11 + r, t] + param[PSC_INIT + r, t] * inputs[slot, r, i]
+        if state[U, i] >= param[THRESHOLD, t]:
             spiked = True
-            refractory[i] = refractory_steps[i]
-            state[U, i] = param[RESET, i]
+            refractory[i] = int_param[REFRACTORY_STEPS, t]
+            state[U, i] = param[RESET, t]
     inputs[slot, 0, i] = 0.0
     inputs[slot, 1, i] = 0.0
     inputs[slot, 2, i] = 0.0

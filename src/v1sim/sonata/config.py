@@ -67,6 +67,8 @@ class CircuitConfig:
     edges: list[EdgeFiles]
     point_neuron_models_dirs: list[Path]
     synaptic_models_dirs: list[Path]
+    #: The circuit config proper (``config_file`` itself, or the one a simulation config names).
+    circuit_file: Path | None = None
     #: The simulation part (``run``, ``inputs``, ``output``) when the config named one, else empty.
     simulation: dict[str, Any] = field(default_factory=dict)
     simulation_file: Path | None = None
@@ -218,6 +220,7 @@ def load_circuit_config(path: str | Path) -> CircuitConfig:
     components = {**simulation.get("components", {}), **circuit.get("components", {})}
     return CircuitConfig(
         config_file=config_file,
+        circuit_file=circuit_file,
         nodes=nodes,
         edges=edges,
         point_neuron_models_dirs=[Path(p) for p in _as_list(components.get("point_neuron_models_dir"))],

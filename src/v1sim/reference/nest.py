@@ -1,0 +1,80 @@
+"""The same circuit and inputs in NEST 3.10 through bmtk 1.2 PointNet, the Allen Institute's own runner."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from v1sim.errors import V1SimInputError
+from v1sim.provenance import atomic_directory, provenance, write_json
+from v1sim.sonata.config import load_circuit_config, load_json_config
+
+
+def bmtk_config(
+    config: Path, outdir: Path, inputs: dict[str, Path], tstop_ms: float, dt_ms: float, threads: int
+) -> dict[str, Any]:
+    """A bmtk simulation config: the circuit of ``config``, its spike inputs overridden by ``inputs``, our run."""
+    circuit = load_circuit_config(config)
+    simulation = load_json_config(circuit.simulation_file) if circuit.simulation_file else {}
+    spec_inputs = {name: spec for name, spec in (simulation.get("inputs") or {}).items()
+                   if spec.get("node_set") not in inputs}  # fmt: skip
+    for population, path in inputs.items():
+        spec_inputs[f"{population}_spikes"] = {"input_type": "spikes", "module": "sonata",
+                                               "input_file": str(Path(path).resolve()), "node_set": population}  # fmt: skip
+    out = {
+        "target_simulator": "NEST",
+        "network": str(circuit.circuit_file),
+        "run": {"tstop": float(tstop_ms), "dt": float(dt_ms), "n_thread": int(threads)},
+        "inputs": spec_inputs,
+        "output": {"output_dir": str(outdir), "spikes_file": "spikes.h5", "log_file": "log.txt",
+                   "overwrite_output_dir": True},
+    }  # fmt: skip
+    if simulation.get("node_sets_file"):
+        out["node_sets_file"] = simulation["node_sets_file"]
+    if circuit.point_neuron_models_dirs or circuit.synaptic_models_dirs:
+        out["components"] = {"point_neuron_models_dir": str(circuit.point_neuron_models_dirs[0]),
+                             "synaptic_models_dir": str(circuit.synaptic_models_dirs[0])}  # fmt: skip
+    return out
+
+
+def run_nest(
+    config: str | Path,
+    outdir: str | Path,
+    *,
+    inputs: dict[str, Path] | None = None,
+    tstop_ms: float,
+    dt_ms: float,
+    threads: int = 1,
+    timeout_s: float = 24 * 3600,
+) -> dict[str, Any]:
+    """Run the circuit in NEST (own process); ``outdir`` gets spikes.h5, log.txt, config.json, provenance.json."""
+    started = time.perf_counter()
+    outdir = Path(outdir)
+    with atomic_directory(outdir) as tmp:
+        spec = bmtk_config(Path(config), tmp, inputs or {}, tstop_ms, dt_ms, threads)
+        (tmp / "config.json").write_text(json.dumps(spec, indent=2))
+        env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE", "OMP_NUM_THREADS": str(threads)}
+        result = subprocess.run(
+            [sys.executable, "-m", "v1sim.reference.pointnet_run", str(tmp / "config.json"), str(tmp / "times.json")],
+            capture_output=True, text=True, env=env, timeout=timeout_s, check=False,
+            cwd=Path(spec["network"]).parent,  # circuit configs may use paths relative to their folder ("./network")
+        )  # fmt: skip
+        (tmp / "stdout.txt").write_text(result.stdout + result.stderr)
+        if result.returncode != 0 or not (tmp / "spikes.h5").is_file():
+            tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+            raise V1SimInputError(config, "NEST", f"bmtk PointNet run failed (exit {result.returncode}): {tail[0]}")
+        times = json.loads((tmp / "times.json").read_text())
+        for name in ("config.json", "times.json"):  # paths inside name the temporary folder: keep them relative
+            text = (tmp / name).read_text().replace(str(tmp), str(outdir.resolve()))
+            (tmp / name).write_text(text)
+        record = provenance(started, stage="simulate_nest", source_config=str(config), threads=threads,
+                            tstop_ms=tstop_ms, dt_ms=dt_ms, inputs={k: str(v) for k, v in (inputs or {}).items()},
+                            nest_build_s=round(times["build_s"], 3), nest_simulate_s=round(times["simulate_s"], 3),
+                            real_time_factor=round(times["simulate_s"] / (tstop_ms / 1000.0), 4))  # fmt: skip
+        write_json(tmp / "provenance.json", record)
+    return record

@@ -1,0 +1,54 @@
+"""Run a SONATA simulation config with bmtk PointNet on NEST: ``python -m v1sim.reference.pointnet_run CONFIG TIMES``.
+
+Meant for a process of its own (NEST crashes at exit when some libraries share the process). The release's
+two weight functions are registered with bmtk before the network is built; bmtk does not multiply by nsyns
+when an edge type names a weight function, so they return ``syn_weight × nsyns × f``. Writes the build and
+simulation wall times to the JSON file TIMES.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+
+def main(config_path: str, times_path: str) -> None:
+    started = time.perf_counter()
+    import numpy as np
+    from bmtk.simulator import pointnet
+    from bmtk.simulator.pointnet.pyfunction_cache import add_weight_function
+
+    from v1sim.network import weights
+
+    def nsyns(edges) -> np.ndarray:  # noqa: ANN001 - a pandas DataFrame from bmtk
+        return edges["nsyns"].to_numpy(float) if "nsyns" in edges else np.ones(len(edges))
+
+    def direction_rule_others(edges, sources, targets) -> np.ndarray:  # noqa: ANN001
+        factor = weights.tuning_factor(sources["tuning_angle"].to_numpy(float), targets["tuning_angle"].to_numpy(float),
+                                       edges["weight_sigma"].to_numpy(float))  # fmt: skip
+        return edges["syn_weight"].to_numpy(float) * nsyns(edges) * factor
+
+    def direction_rule_ee(edges, sources, targets) -> np.ndarray:  # noqa: ANN001
+        factor = weights.direction_rule_ee(
+            sources["tuning_angle"].to_numpy(float), targets["tuning_angle"].to_numpy(float),
+            edges["weight_sigma"].to_numpy(float), sources["x"].to_numpy(float), sources["z"].to_numpy(float),
+            targets["x"].to_numpy(float), targets["z"].to_numpy(float),
+        )  # fmt: skip
+        return edges["syn_weight"].to_numpy(float) * nsyns(edges) * factor
+
+    add_weight_function(direction_rule_ee, "DirectionRule_EE", overwrite=True)
+    add_weight_function(direction_rule_others, "DirectionRule_others", overwrite=True)
+    config = pointnet.Config.from_json(config_path)
+    config.build_env()
+    network = pointnet.PointNetwork.from_config(config)
+    sim = pointnet.PointSimulator.from_config(config, network)
+    built = time.perf_counter()
+    sim.run()
+    done = time.perf_counter()
+    with open(times_path, "w") as handle:
+        json.dump({"build_s": built - started, "simulate_s": done - built, "wall_s": done - started}, handle)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
