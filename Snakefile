@@ -15,6 +15,7 @@ validate(config, "schemas/config.schema.yaml")
 
 include: "rules/common.smk"
 include: "rules/network.smk"
+include: "rules/simulate.smk"
 include: "rules/release.smk"
 
 
@@ -22,3 +23,4 @@ rule all:
     default_target: True
     input:
         network_outputs(CIRCUIT),
+        simulation_outputs(CIRCUIT),

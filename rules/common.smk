@@ -11,6 +11,25 @@ def circuit_config_file(wildcards):
     return f"results/{wildcards.circuit}/circuit/simulation_config.json"
 
 
+def poisson_inputs(wildcards):
+    """Spike files of the Poisson populations, generated once and read by both simulators."""
+    return {
+        pop: f"results/{wildcards.circuit}/inputs/{pop}_spikes.h5"
+        for pop in config["simulate"]["poisson_hz"]
+    }
+
+
+def simulation_outputs(circuit):
+    """Spikes of v1sim and, when asked, of NEST and the comparison."""
+    out = [f"results/{circuit}/simulation/spikes.h5"]
+    if config["nest"]["compare"]:
+        out += [
+            f"results/{circuit}/compare/comparison.json",
+            f"results/{circuit}/compare/comparison.png",
+        ]
+    return out
+
+
 def network_outputs(circuit):
     """Files of the convert stage for one circuit."""
     return multiext(

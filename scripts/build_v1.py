@@ -3,12 +3,12 @@
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # noqa: F821 - injected by Snakemake
+sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
 
 from v1sim.build.v1 import V1Spec, build_v1
 from v1sim.pipeline import rule_logging
 
-with rule_logging(snakemake.log[0]) as log:  # noqa: F821
-    spec = V1Spec(scale=snakemake.params.scale, seed=snakemake.params.seed)  # noqa: F821
-    config = build_v1(spec, Path(snakemake.output.config).parent, progress=True)  # noqa: F821
+with rule_logging(snakemake.log[0]) as log:
+    spec = V1Spec(scale=snakemake.params.scale, seed=snakemake.params.seed)
+    config = build_v1(spec, Path(snakemake.output.config).parent, progress=True)
     log.info("built %s", config)

@@ -3,16 +3,16 @@
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # noqa: F821 - injected by Snakemake
+sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
 
 from v1sim.network.convert import convert_circuit
 from v1sim.pipeline import rule_logging
 
-with rule_logging(snakemake.log[0]) as log:  # noqa: F821
+with rule_logging(snakemake.log[0]) as log:
     summary = convert_circuit(
-        snakemake.input.config,  # noqa: F821
-        Path(snakemake.output.nodes).parent,  # noqa: F821
-        chunk_edges=snakemake.params.chunk_edges,  # noqa: F821
-        parquet_compression=snakemake.params.compression,  # noqa: F821
+        snakemake.input.config,
+        Path(snakemake.output.nodes).parent,
+        chunk_edges=snakemake.params.chunk_edges,
+        parquet_compression=snakemake.params.compression,
     )
     log.info(summary.line())

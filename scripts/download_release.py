@@ -3,27 +3,27 @@
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # noqa: F821 - injected by Snakemake
+sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
 
 from v1sim.errors import V1SimInputError
 from v1sim.fetch import fetch_release, summary_line
 from v1sim.pipeline import rule_logging
 
-with rule_logging(snakemake.log[0]) as log:  # noqa: F821
-    if not snakemake.params.url:  # noqa: F821
+with rule_logging(snakemake.log[0]) as log:
+    if not snakemake.params.url:
         raise V1SimInputError(
             "config.yaml",
             "release.url",
             "not set: give the release's base URL (http://, https:// or file://)",
         )
-    manifest = Path(snakemake.output.manifest)  # noqa: F821
+    manifest = Path(snakemake.output.manifest)
     result = fetch_release(
-        snakemake.params.url,  # noqa: F821
-        snakemake.params.files,  # noqa: F821
+        snakemake.params.url,
+        snakemake.params.files,
         manifest.parent,
         manifest,
-        expected=snakemake.params.sha256,  # noqa: F821
-        refresh=snakemake.params.refresh,  # noqa: F821
+        expected=snakemake.params.sha256,
+        refresh=snakemake.params.refresh,
         progress=True,
     )
     log.info(summary_line(result, manifest))

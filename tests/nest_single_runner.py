@@ -26,13 +26,23 @@ def main() -> None:
         nest.Connect(meter, cell)
         nest.Connect(cell, recorder)
         for drive in case["drives"]:
-            generator = nest.Create("spike_generator", params={"spike_times": drive["times_ms"], "precise_times": True})
-            syn = {"weight": drive["weight_pa"], "delay": drive["delay_ms"], "receptor_type": drive["receptor"]}
+            generator = nest.Create(
+                "spike_generator", params={"spike_times": drive["times_ms"], "precise_times": True}
+            )
+            syn = {
+                "weight": drive["weight_pa"],
+                "delay": drive["delay_ms"],
+                "receptor_type": drive["receptor"],
+            }
             nest.Connect(generator, cell, syn_spec=syn)
         nest.Simulate(case["tstop"])
         events = meter.get("events")
-        np.savez(out / f"case_{i}.npz", t=np.asarray(events["times"]), v=np.asarray(events["V_m"]),
-                 spikes=np.asarray(recorder.get("events")["times"]))  # fmt: skip
+        np.savez(
+            out / f"case_{i}.npz",
+            t=np.asarray(events["times"]),
+            v=np.asarray(events["V_m"]),
+            spikes=np.asarray(recorder.get("events")["times"]),
+        )
 
 
 if __name__ == "__main__":

@@ -171,8 +171,12 @@ def test_bmtk_pointnet_simulates_100_ms(bmtk_run: BmtkRun) -> None:
 def test_nest_connections_are_our_edges(circuit: Circuit, bmtk_run: BmtkRun) -> None:
     """Every v1 → v1 connection NEST holds is one of our edges with our weight, delay and receptor."""
     assert bmtk_run.result.returncode == 0, bmtk_run.result.stderr[-4000:]
-    nest = pd.DataFrame({k: bmtk_run.connections[k] for k in
-                         ("source_node_id", "target_node_id", "weight", "delay", "receptor")})  # fmt: skip
+    nest = pd.DataFrame(
+        {
+            k: bmtk_run.connections[k]
+            for k in ("source_node_id", "target_node_id", "weight", "delay", "receptor")
+        }
+    )
     ours = pd.read_parquet(circuit.converted / "edges" / "v1_to_v1.parquet")
     assert len(nest) == len(ours) > 0
 

@@ -96,8 +96,10 @@ def test_connection_probability_follows_the_figures(
     )
     src = v1_nodes[v1_nodes["pop_name"] == source]
     trg = v1_nodes[v1_nodes["pop_name"] == target]
-    d = np.hypot(src["x"].to_numpy()[:, None] - trg["x"].to_numpy()[None, :],
-                 src["z"].to_numpy()[:, None] - trg["z"].to_numpy()[None, :])  # fmt: skip
+    d = np.hypot(
+        src["x"].to_numpy()[:, None] - trg["x"].to_numpy()[None, :],
+        src["z"].to_numpy()[:, None] - trg["z"].to_numpy()[None, :],
+    )
     connected = np.zeros(d.shape, dtype=bool)
     si = pd.Series(np.arange(len(src)), index=src["node_id"])
     ti = pd.Series(np.arange(len(trg)), index=trg["node_id"])
@@ -133,8 +135,11 @@ def test_core_sized_column_has_the_release_in_degree(tmp_path: Path) -> None:
 
 
 def _digests(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.name != "provenance.json"}  # fmt: skip
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != "provenance.json"
+    }
 
 
 def test_same_seed_same_bytes_other_seed_other_edges(tmp_path: Path) -> None:
@@ -148,8 +153,16 @@ def test_same_seed_same_bytes_other_seed_other_edges(tmp_path: Path) -> None:
         assert a[name] != c[name]
 
 
-@pytest.mark.parametrize("change", [{"scale": 0.0}, {"scale": 1.5}, {"scale": 0.0001}, {"connection_scale": 2.0},
-                                    {"nsyns_min": 5, "nsyns_max": 3}])  # fmt: skip
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"scale": 0.0},
+        {"scale": 1.5},
+        {"scale": 0.0001},
+        {"connection_scale": 2.0},
+        {"nsyns_min": 5, "nsyns_max": 3},
+    ],
+)
 def test_impossible_specs_are_refused(change: dict) -> None:
     with pytest.raises(V1SimInputError) as info:
         V1Spec(**change).validate()
@@ -164,8 +177,12 @@ def test_weights_equal_the_formula_on_a_sample(built: tuple[Path, Path], v1_node
     seen = set()
     for edge in edges.itertuples():
         edge_type = types.loc[edge.edge_type_id]
-        factor = expected_factor(edge_type["weight_function"], edge_type["weight_sigma"],
-                                 nodes.loc[edge.source_node_id], nodes.loc[edge.target_node_id])  # fmt: skip
+        factor = expected_factor(
+            edge_type["weight_function"],
+            edge_type["weight_sigma"],
+            nodes.loc[edge.source_node_id],
+            nodes.loc[edge.target_node_id],
+        )
         assert edge.weight_pa == pytest.approx(edge_type["syn_weight"] * edge.nsyns * factor, rel=1e-12)
         seen.add(edge_type["weight_function"])
     assert seen == {"DirectionRule_EE", "DirectionRule_others"}

@@ -8,7 +8,6 @@ within 1e-9 mV of NEST's at every step.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,20 +27,32 @@ def _poisson(rng: np.random.Generator, rate_hz: float) -> list[float]:
 def _cases() -> list[dict]:
     folder = require_shared("sonata", "point_450glifs", "examples", "point_components", "cell_models")
     rng = np.random.default_rng(2026)
-    cells = sorted(folder.glob("*_glif_lif_asc_psc.json")) + [folder / "IntFire1_exc_point.json"]
+    cells = [*sorted(folder.glob("*_glif_lif_asc_psc.json")), folder / "IntFire1_exc_point.json"]
     cases = []
     for path in cells:
         params = json.loads(path.read_text())
         if path.name.endswith("_glif_lif_asc_psc.json"):
             model = "glif_psc"
-            drives = [Drive(_poisson(rng, 400), 60.0, 1.0, 1), Drive(_poisson(rng, 200), -40.0, 1.5, 2),
-                      Drive(_poisson(rng, 300), 50.0, 2.0, 3), Drive(_poisson(rng, 100), -30.0, 0.7, 4)]  # fmt: skip
+            drives = [
+                Drive(_poisson(rng, 400), 60.0, 1.0, 1),
+                Drive(_poisson(rng, 200), -40.0, 1.5, 2),
+                Drive(_poisson(rng, 300), 50.0, 2.0, 3),
+                Drive(_poisson(rng, 100), -30.0, 0.7, 4),
+            ]
         else:
             model = "iaf_psc_alpha"
             drives = [Drive(_poisson(rng, 600), 120.0, 1.0, 0), Drive(_poisson(rng, 200), -100.0, 1.5, 0)]
         for dt in DTS:
-            cases.append({"name": f"{path.stem}-dt{dt}", "model": model, "params": params, "drives": drives,
-                          "dt": dt, "tstop": TSTOP_MS})  # fmt: skip
+            cases.append(
+                {
+                    "name": f"{path.stem}-dt{dt}",
+                    "model": model,
+                    "params": params,
+                    "drives": drives,
+                    "dt": dt,
+                    "tstop": TSTOP_MS,
+                }
+            )
     return cases
 
 
@@ -50,8 +61,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[dict, dict, dic
     pytest.importorskip("nest", reason="NEST is part of the test environment (pip install -e .[dev])")
     cases = _cases()
     nest_runs = run_nest(cases, tmp_path_factory.mktemp("nest_single"))
-    return [(c, run_ours(c["model"], c["params"], c["drives"], c["dt"], c["tstop"]), n) for c, n in
-            zip(cases, nest_runs, strict=True)]  # fmt: skip
+    return [
+        (c, run_ours(c["model"], c["params"], c["drives"], c["dt"], c["tstop"]), n)
+        for c, n in zip(cases, nest_runs, strict=True)
+    ]
 
 
 def test_twelve_cases_cover_every_cell_and_both_steps(runs: list) -> None:
@@ -63,7 +76,9 @@ def test_twelve_cases_cover_every_cell_and_both_steps(runs: list) -> None:
 def test_spikes_identical_and_v_m_within_1e_9(runs: list, index: int) -> None:
     case, ours, nest = runs[index]
     assert len(nest["spikes"]) > 50, f"{case['name']}: too few spikes to be a test"
-    np.testing.assert_array_equal(np.round(ours["spikes"], 9), np.round(nest["spikes"], 9), err_msg=case["name"])
+    np.testing.assert_array_equal(
+        np.round(ours["spikes"], 9), np.round(nest["spikes"], 9), err_msg=case["name"]
+    )
     n = len(nest["v"])  # NEST's multimeter stops one minimum delay before the end
     assert n > 0.9 * len(ours["v"])
     np.testing.assert_allclose(ours["t"][:n], nest["t"], rtol=0, atol=1e-9)

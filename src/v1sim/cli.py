@@ -45,6 +45,45 @@ def _build_v1(args: argparse.Namespace) -> None:
     print(f"built V1 column at scale {spec.scale} (seed {spec.seed}) -> {config}")
 
 
+def _pairs(values: list[str], option: str, kind: type) -> dict:
+    out = {}
+    for value in values:
+        key, sep, item = value.partition("=")
+        if not sep or not key:
+            raise V1SimInputError(None, option, f"expected POPULATION=VALUE, got '{value}'")
+        try:
+            out[key] = kind(item)
+        except ValueError:
+            raise V1SimInputError(None, option, f"'{item}' is not a valid value") from None
+    return out
+
+
+def _simulate(args: argparse.Namespace) -> None:
+    from v1sim.simulation import RunSettings, run_simulation
+
+    record = {}
+    for value in args.record:
+        population, _, ids = value.partition(":")
+        record[population] = [int(x) for x in ids.split(",") if x]
+    settings = RunSettings(
+        tstop_ms=args.tstop,
+        dt_ms=args.dt,
+        device=args.device,
+        dtype=args.dtype,
+        seed=args.seed,
+        threads=args.threads,
+        input_files=_pairs(args.input, "--input", str),
+        poisson_hz=_pairs(args.poisson, "--poisson", float),
+        record=record,
+        record_interval_ms=args.record_interval,
+    )
+    result = run_simulation(args.network, args.outdir, args.config, settings, progress=not args.no_progress)
+    print(
+        f"simulated {result.tstop_ms:g} ms in {result.wall_s:.2f} s (RTF {result.real_time_factor:.3f}, "
+        f"{len(result.spike_step):,} spikes) on {result.device} -> {args.outdir}"
+    )
+
+
 def _fetch(args: argparse.Namespace) -> None:
     from v1sim.fetch import MANIFEST_NAME, fetch_release, summary_line
 
@@ -103,8 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("outdir", type=Path, help="output folder (replaced atomically)")
     build.add_argument("--scale", type=float, help="fraction of the 230,924-cell model (default 0.01)")
     build.add_argument("--seed", type=int, help="random seed (default 0): same scale and seed, same files")
-    build.add_argument("--connection-scale", dest="connection_scale", type=float,
-                       help="factor on peak connection probabilities (default 0.8)")  # fmt: skip
+    build.add_argument(
+        "--connection-scale",
+        dest="connection_scale",
+        type=float,
+        help="factor on peak connection probabilities (default 0.8)",
+    )
     build.add_argument(
         "--lgn-units-e4", dest="lgn_units_e4", type=int, help="LGN units per L4 E cell (default 30)"
     )
@@ -112,6 +155,40 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--dt", dest="dt_ms", type=float, help="time step of the simulation config, ms (0.25)")
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
     build.set_defaults(run=_build_v1)
+
+    sim = sub.add_parser("simulate", help="simulate a converted network (the output folder of v1sim convert)")
+    sim.add_argument("network", type=Path, help="folder holding compiled_network.h5")
+    sim.add_argument("outdir", type=Path, help="output folder: spikes.h5, v_m.h5, provenance.json")
+    sim.add_argument(
+        "--config", type=Path, help="SONATA simulation config: run.tstop, run.dt and spike inputs"
+    )
+    sim.add_argument("--tstop", type=float, help="run length, ms (default: the config's run.tstop)")
+    sim.add_argument("--dt", type=float, help="time step, ms (default: the config's run.dt)")
+    sim.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    sim.add_argument(
+        "--dtype",
+        default="float32",
+        choices=["float32", "float64"],
+        help="float64 reproduces NEST's arithmetic (validation)",
+    )
+    sim.add_argument("--seed", type=int, default=0, help="seed of the Poisson sources")
+    sim.add_argument("--threads", type=int, help="CPU threads (default: all)")
+    sim.add_argument(
+        "--input", action="append", default=[], metavar="POP=FILE", help="spike file of a population"
+    )
+    sim.add_argument(
+        "--poisson",
+        action="append",
+        default=[],
+        metavar="POP=HZ",
+        help="every node of a virtual population fires Poisson at HZ (drawn on the device)",
+    )
+    sim.add_argument(
+        "--record", action="append", default=[], metavar="POP:ID,ID", help="record V_m of these node ids"
+    )
+    sim.add_argument("--record-interval", type=float, help="V_m sampling interval, ms (default: every step)")
+    sim.add_argument("--no-progress", action="store_true")
+    sim.set_defaults(run=_simulate)
 
     fetch = sub.add_parser(
         "fetch", help="download release files, recording their sha256; refuse a file that has changed"

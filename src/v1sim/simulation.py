@@ -23,7 +23,7 @@ from v1sim.engine.simulate import SimulationResult, simulate
 from v1sim.errors import V1SimInputError
 from v1sim.network.compiled import CompiledNetwork, read_compiled
 from v1sim.provenance import atomic_directory, provenance, write_json
-from v1sim.sonata.config import load_json_config
+from v1sim.sonata.config import load_circuit_config
 from v1sim.sonata.spikes import read_spikes, write_spikes
 
 log = logging.getLogger(__name__)
@@ -49,22 +49,35 @@ class RunSettings:
 
 
 def config_inputs(simulation_config: Path | None) -> tuple[dict[str, Path], dict[str, Any]]:
-    """Spike-file inputs of a simulation config as ``{population: file}``, and its ``run`` section."""
+    """Spike-file inputs of a simulation config as ``{population: file}``, and its ``run`` section.
+
+    ``simulation_config`` may also be a combined config naming one, or a circuit config (no inputs then).
+    """
     if simulation_config is None:
         return {}, {}
-    config = load_json_config(simulation_config)
+    circuit = load_circuit_config(simulation_config)
+    config = circuit.simulation
+    if circuit.simulation_file is not None:
+        simulation_config = circuit.simulation_file
     node_sets: dict[str, Any] = {}
     if config.get("node_sets_file"):
         node_sets = json.loads(Path(config["node_sets_file"]).read_text())
     files: dict[str, Path] = {}
     for name, spec in (config.get("inputs") or {}).items():
         if spec.get("input_type") != "spikes":
-            raise V1SimInputError(simulation_config, f"inputs.{name}.input_type",
-                                  f"'{spec.get('input_type')}' inputs are not supported (spikes are)")  # fmt: skip
+            raise V1SimInputError(
+                simulation_config,
+                f"inputs.{name}.input_type",
+                f"'{spec.get('input_type')}' inputs are not supported (spikes are)",
+            )
         node_set = spec.get("node_set")
-        population = node_sets.get(node_set, {}).get("population", node_set) if isinstance(node_set, str) else None
+        population = (
+            node_sets.get(node_set, {}).get("population", node_set) if isinstance(node_set, str) else None
+        )
         if not population:
-            raise V1SimInputError(simulation_config, f"inputs.{name}.node_set", "must name a virtual population")
+            raise V1SimInputError(
+                simulation_config, f"inputs.{name}.node_set", "must name a virtual population"
+            )
         path = Path(spec.get("input_file", ""))
         if not path.is_file():
             raise V1SimInputError(simulation_config, f"inputs.{name}.input_file", f"file not found: {path}")
@@ -80,7 +93,9 @@ def _record_ids(net: CompiledNetwork, record: dict[str, list[int]]) -> np.ndarra
         try:
             ids.append(net.engine_index(population, np.asarray(node_ids, dtype=np.int64)))
         except KeyError:
-            raise V1SimInputError(None, f"record.{population}", "node ids absent from the population") from None
+            raise V1SimInputError(
+                None, f"record.{population}", "node ids absent from the population"
+            ) from None
     return np.concatenate(ids) if ids else np.zeros(0, np.int64)
 
 
@@ -102,40 +117,70 @@ def run_simulation(
     tstop = settings.tstop_ms if settings.tstop_ms is not None else run.get("tstop")
     dt = settings.dt_ms if settings.dt_ms is not None else run.get("dt")
     if tstop is None or dt is None:
-        raise V1SimInputError(simulation_config, "run", "tstop and dt are needed (from the config or the settings)")
+        raise V1SimInputError(
+            simulation_config, "run", "tstop and dt are needed (from the config or the settings)"
+        )
     both = set(files) & set(settings.poisson_hz)
     if both:
-        raise V1SimInputError(None, "poisson", f"population {sorted(both)[0]} has a spike file and a Poisson rate")
+        raise V1SimInputError(
+            None, "poisson", f"population {sorted(both)[0]} has a spike file and a Poisson rate"
+        )
     spike_trains: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for population, path in files.items():
         trains = read_spikes(path, population)
         if population not in trains:
-            raise V1SimInputError(path, "/spikes", f"holds no spikes of population '{population}' "
-                                                   f"(it has: {', '.join(trains) or 'none'})")  # fmt: skip
+            raise V1SimInputError(
+                path,
+                "/spikes",
+                f"holds no spikes of population '{population}' (it has: {', '.join(trains) or 'none'})",
+            )
         for name, spikes in trains.items():
             if name in spike_trains:
                 ids, times = spike_trains[name]
                 spikes = (np.concatenate([ids, spikes[0]]), np.concatenate([times, spikes[1]]))
             spike_trains[name] = spikes
     result = simulate(
-        net, float(tstop), float(dt), spike_trains=spike_trains, poisson_rates_hz=settings.poisson_hz,
-        device=settings.device, seed=settings.seed, dtype=settings.dtype, record_ids=_record_ids(net, settings.record),
-        record_interval_ms=settings.record_interval_ms, threads=settings.threads, progress=progress,
-    )  # fmt: skip
+        net,
+        float(tstop),
+        float(dt),
+        spike_trains=spike_trains,
+        poisson_rates_hz=settings.poisson_hz,
+        device=settings.device,
+        seed=settings.seed,
+        dtype=settings.dtype,
+        record_ids=_record_ids(net, settings.record),
+        record_interval_ms=settings.record_interval_ms,
+        threads=settings.threads,
+        progress=progress,
+    )
     with atomic_directory(Path(outdir)) as tmp:
         write_spike_output(tmp / "spikes.h5", net, result)
         if len(result.record_ids):
             _write_v_m(tmp / "v_m.h5", net, result)
         rates = population_rates(net, result)
-        write_json(tmp / "provenance.json", provenance(
-            started, stage="simulate", network=str(network_dir.resolve()),
-            simulation_config=str(simulation_config) if simulation_config else None,
-            settings=dataclasses.asdict(settings), inputs={p: str(f) for p, f in files.items()},
-            device=result.device, dtype=result.dtype, seed=result.seed, dt_ms=result.dt_ms, tstop_ms=result.tstop_ms,
-            n_steps=result.n_steps, setup_s=round(result.setup_s, 3), simulate_s=round(result.wall_s, 3),
-            steps_per_second=round(result.steps_per_second, 1), real_time_factor=round(result.real_time_factor, 4),
-            n_spikes=len(result.spike_step), mean_rate_hz=rates,
-        ))  # fmt: skip
+        write_json(
+            tmp / "provenance.json",
+            provenance(
+                started,
+                stage="simulate",
+                network=str(network_dir.resolve()),
+                simulation_config=str(simulation_config) if simulation_config else None,
+                settings=dataclasses.asdict(settings),
+                inputs={p: str(f) for p, f in files.items()},
+                device=result.device,
+                dtype=result.dtype,
+                seed=result.seed,
+                dt_ms=result.dt_ms,
+                tstop_ms=result.tstop_ms,
+                n_steps=result.n_steps,
+                setup_s=round(result.setup_s, 3),
+                simulate_s=round(result.wall_s, 3),
+                steps_per_second=round(result.steps_per_second, 1),
+                real_time_factor=round(result.real_time_factor, 4),
+                n_spikes=len(result.spike_step),
+                mean_rate_hz=rates,
+            ),
+        )
     return result
 
 
@@ -143,8 +188,11 @@ def population_rates(net: CompiledNetwork, result: SimulationResult) -> dict[str
     """Mean firing rate (Hz) of each simulated population."""
     counts = np.bincount(net.node_population[result.spike_neuron], minlength=len(net.population_names))
     seconds = result.tstop_ms / 1000.0
-    return {name: float(counts[p] / net.population_size[p] / seconds)
-            for p, name in enumerate(net.population_names) if not net.population_virtual[p]}  # fmt: skip
+    return {
+        name: float(counts[p] / net.population_size[p] / seconds)
+        for p, name in enumerate(net.population_names)
+        if not net.population_virtual[p]
+    }
 
 
 def write_spike_output(path: Path, net: CompiledNetwork, result: SimulationResult) -> None:
@@ -164,6 +212,8 @@ def _write_v_m(path: Path, net: CompiledNetwork, result: SimulationResult) -> No
         h5["time_ms"] = result.record_times_ms
         h5["v_m"] = result.v_m
         h5["v_m"].attrs["units"] = "mV"
-        h5["population"] = np.array([net.population_names[p] for p in net.node_population[result.record_ids]],
-                                    dtype=h5py.string_dtype())  # fmt: skip
+        h5["population"] = np.array(
+            [net.population_names[p] for p in net.node_population[result.record_ids]],
+            dtype=h5py.string_dtype(),
+        )
         h5["node_id"] = net.node_id[result.record_ids]

@@ -135,8 +135,12 @@ def derive_figures(folder: Path) -> dict[str, object]:
     for pre in PSP_TYPES:
         row = []
         for post in PSP_TYPES:
-            for key in ((pre, post), (pre, _PSP_GROUP[post]), (_PSP_GROUP[pre], post),
-                        (_PSP_GROUP[pre], _PSP_GROUP[post])):  # fmt: skip
+            for key in (
+                (pre, post),
+                (pre, _PSP_GROUP[post]),
+                (_PSP_GROUP[pre], post),
+                (_PSP_GROUP[pre], _PSP_GROUP[post]),
+            ):
                 value = _psp_value(psp, *key)
                 if value is not None:
                     break

@@ -32,8 +32,9 @@ class SourceGrid:
     n_side: int
 
 
-def bin_sources(x: np.ndarray, z: np.ndarray, node_class: np.ndarray, n_classes: int, radius: float,
-                cell_um: float) -> SourceGrid:  # fmt: skip
+def bin_sources(
+    x: np.ndarray, z: np.ndarray, node_class: np.ndarray, n_classes: int, radius: float, cell_um: float
+) -> SourceGrid:
     """Bin every node by (class, grid cell) with a stable counting sort."""
     n_side = max(1, math.ceil(2 * radius / cell_um) + 1)
     origin = -radius - cell_um / 2
@@ -50,9 +51,26 @@ def bin_sources(x: np.ndarray, z: np.ndarray, node_class: np.ndarray, n_classes:
 
 @numba.njit(cache=True)
 def _draw_target(
-    t, fill, out_src, out_nsyns, start, x, z, node_class, p0, sigma, cutoff, nodes, pointer, origin, h, n_side, seed,
-    nsyns_lo, nsyns_hi,
-):  # fmt: skip
+    t,
+    fill,
+    out_src,
+    out_nsyns,
+    start,
+    x,
+    z,
+    node_class,
+    p0,
+    sigma,
+    cutoff,
+    nodes,
+    pointer,
+    origin,
+    h,
+    n_side,
+    seed,
+    nsyns_lo,
+    nsyns_hi,
+):
     state = stream(seed, t)
     xt, zt, ct = x[t], z[t], node_class[t]
     found = 0
@@ -108,14 +126,50 @@ def _draw_target(
 
 
 @numba.njit(parallel=True, cache=True)
-def _draw(targets, fill, offsets, out_src, out_nsyns, x, z, node_class, p0, sigma, cutoff, nodes, pointer, origin, h,
-          n_side, seed, nsyns_lo, nsyns_hi):  # fmt: skip
+def _draw(
+    targets,
+    fill,
+    offsets,
+    out_src,
+    out_nsyns,
+    x,
+    z,
+    node_class,
+    p0,
+    sigma,
+    cutoff,
+    nodes,
+    pointer,
+    origin,
+    h,
+    n_side,
+    seed,
+    nsyns_lo,
+    nsyns_hi,
+):
     counts = np.zeros(len(targets), dtype=np.int64)
     for i in numba.prange(len(targets)):
         counts[i] = _draw_target(
-            targets[i], fill, out_src, out_nsyns, offsets[i], x, z, node_class, p0, sigma, cutoff, nodes, pointer,
-            origin, h, n_side, seed, nsyns_lo, nsyns_hi,
-        )  # fmt: skip
+            targets[i],
+            fill,
+            out_src,
+            out_nsyns,
+            offsets[i],
+            x,
+            z,
+            node_class,
+            p0,
+            sigma,
+            cutoff,
+            nodes,
+            pointer,
+            origin,
+            h,
+            n_side,
+            seed,
+            nsyns_lo,
+            nsyns_hi,
+        )
     return counts
 
 
@@ -143,8 +197,22 @@ def draw_connections(
 
     With ``count_only`` only the counts are computed (the sources and nsyns returned are empty).
     """
-    args = (x, z, node_class, rule.p0, rule.sigma_um, float(rule.cutoff_sigmas), grid.nodes, grid.pointer,
-            grid.origin, grid.cell_um, grid.n_side, int(seed), int(rule.nsyns[0]), int(rule.nsyns[1]))  # fmt: skip
+    args = (
+        x,
+        z,
+        node_class,
+        rule.p0,
+        rule.sigma_um,
+        float(rule.cutoff_sigmas),
+        grid.nodes,
+        grid.pointer,
+        grid.origin,
+        grid.cell_um,
+        grid.n_side,
+        int(seed),
+        int(rule.nsyns[0]),
+        int(rule.nsyns[1]),
+    )
     empty_i, empty_u = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint8)
     zeros = np.zeros(len(targets), dtype=np.int64)
     counts = _draw(targets, False, zeros, empty_i, empty_u, *args)

@@ -19,10 +19,33 @@ _poisson_count = numba.njit(cache=True)(kernels.poisson_count)
 
 
 def _run_steps(
-    k0, k1, ring, ring_size, state, refractory, param, int_param, cell_type,
-    indptr, target, weight, delay, port, step_pointer, event_source, poisson_source, poisson_mean, seed,
-    spike_step, spike_id, n_spikes, record_ids, record_every, record_out, spiked,
-):  # noqa: ANN001, ANN202  # fmt: skip
+    k0,
+    k1,
+    ring,
+    ring_size,
+    state,
+    refractory,
+    param,
+    int_param,
+    cell_type,
+    indptr,
+    target,
+    weight,
+    delay,
+    port,
+    step_pointer,
+    event_source,
+    poisson_source,
+    poisson_mean,
+    seed,
+    spike_step,
+    spike_id,
+    n_spikes,
+    record_ids,
+    record_every,
+    record_out,
+    spiked,
+):
     n = len(cell_type)
     for k in range(k0, k1):
         if n_spikes[0] + n > len(spike_step):
@@ -30,6 +53,8 @@ def _run_steps(
         slot = k % ring_size
         for i in numba.prange(n):
             spiked[i] = _update_neuron(i, slot, ring, state, refractory, param, int_param, cell_type)
+        for lane in numba.prange(4):
+            ring[slot, lane, :] = 0.0
         for i in range(n):
             if spiked[i]:
                 spike_step[n_spikes[0]] = k
@@ -41,7 +66,9 @@ def _run_steps(
         for j in range(len(poisson_source)):
             count = _poisson_count(seed, k, poisson_source[j], poisson_mean[j])
             if count > 0:
-                _deliver_row(poisson_source[j], k, count, ring, ring_size, indptr, target, weight, delay, port)
+                _deliver_row(
+                    poisson_source[j], k, count, ring, ring_size, indptr, target, weight, delay, port
+                )
         if record_every > 0 and (k + 1) % record_every == 0:
             row = (k + 1) // record_every - 1
             for r in range(len(record_ids)):
@@ -56,7 +83,7 @@ run_steps_parallel = numba.njit(cache=True, parallel=True)(_run_steps)
 PARALLEL_MIN_NEURONS = 20_000
 
 
-def run_steps(parallel: bool, *args):  # noqa: ANN001, ANN201
+def run_steps(parallel: bool, *args):
     """Run steps ``k0..k1-1``; returns the first step not run (``k1``, or earlier when the spike buffer is full)."""
     return (run_steps_parallel if parallel else run_steps_serial)(*args)
 

@@ -34,14 +34,33 @@ _poisson_count = cuda.jit(device=True)(kernels.poisson_count)
 
 
 @cuda.jit
-def _advance(k0, n_steps, ring, ring_size, state, refractory, param, int_param, cell_type, spike_step, spike_id,
-             spike_count, record_column, record_every, record_out):  # fmt: skip
+def _advance(
+    k0,
+    n_steps,
+    ring,
+    ring_size,
+    state,
+    refractory,
+    param,
+    int_param,
+    cell_type,
+    spike_step,
+    spike_id,
+    spike_count,
+    record_column,
+    record_every,
+    record_out,
+):
     i = cuda.grid(1)
     if i >= cell_type.shape[0]:
         return
     for j in range(n_steps):
         k = k0 + j
-        if _update_neuron(i, k % ring_size, ring, state, refractory, param, int_param, cell_type):
+        slot = k % ring_size
+        spiked = _update_neuron(i, slot, ring, state, refractory, param, int_param, cell_type)
+        for port in range(4):
+            ring[slot, port, i] = 0.0
+        if spiked:
             slot = cuda.atomic.add(spike_count, 0, 1)
             if slot < spike_step.shape[0]:
                 spike_step[slot] = k
@@ -51,8 +70,26 @@ def _advance(k0, n_steps, ring, ring_size, state, refractory, param, int_param, 
 
 
 @cuda.jit
-def _deliver_serial(k0, k1, s0, s1, spike_step, spike_id, ring, ring_size, indptr, target, weight, delay, port,
-                    step_pointer, event_source, poisson_source, poisson_mean, seed):  # fmt: skip
+def _deliver_serial(
+    k0,
+    k1,
+    s0,
+    s1,
+    spike_step,
+    spike_id,
+    ring,
+    ring_size,
+    indptr,
+    target,
+    weight,
+    delay,
+    port,
+    step_pointer,
+    event_source,
+    poisson_source,
+    poisson_mean,
+    seed,
+):
     if cuda.grid(1) != 0:
         return
     # the block's spikes in (step, neuron) order, as the CPU driver delivers them
@@ -75,12 +112,29 @@ def _deliver_serial(k0, k1, s0, s1, spike_step, spike_id, ring, ring_size, indpt
         for j in range(poisson_source.shape[0]):
             count = _poisson_count(seed, k, poisson_source[j], poisson_mean[j])
             if count > 0:
-                _deliver_row(poisson_source[j], k, count, ring, ring_size, indptr, target, weight, delay, port)
+                _deliver_row(
+                    poisson_source[j], k, count, ring, ring_size, indptr, target, weight, delay, port
+                )
 
 
 @cuda.jit
-def _deliver_atomic(k0, s0, n_spikes, spike_step, spike_id, e0, event_step, event_source, ring, ring_size, indptr,
-                    target, weight, delay, port):  # fmt: skip
+def _deliver_atomic(
+    k0,
+    s0,
+    n_spikes,
+    spike_step,
+    spike_id,
+    e0,
+    event_step,
+    event_source,
+    ring,
+    ring_size,
+    indptr,
+    target,
+    weight,
+    delay,
+    port,
+):
     b = cuda.blockIdx.x
     if b < n_spikes:
         source, k = spike_id[s0 + b], spike_step[s0 + b]
@@ -91,8 +145,9 @@ def _deliver_atomic(k0, s0, n_spikes, spike_step, spike_id, e0, event_step, even
 
 
 @cuda.jit
-def _deliver_poisson(k0, n_steps, poisson_source, poisson_mean, seed, ring, ring_size, indptr, target, weight,
-                     delay, port):  # fmt: skip
+def _deliver_poisson(
+    k0, n_steps, poisson_source, poisson_mean, seed, ring, ring_size, indptr, target, weight, delay, port
+):
     b = cuda.blockIdx.x
     j, k = b // n_steps, k0 + b % n_steps
     count = _poisson_count(seed, k, poisson_source[j], poisson_mean[j])
@@ -121,7 +176,9 @@ def run(
     ring = to(np.zeros((net.ring_size, 4, n), dtype=net.dtype))
     state, refractory = to(net.state.copy()), to(np.zeros(n, dtype=np.int32))
     param, int_param, cell_type = to(net.param), to(net.int_param), to(net.cell_type)
-    indptr, target, weight, delay, port = (to(a) for a in (net.indptr, net.target, net.weight, net.delay, net.port))
+    indptr, target, weight, delay, port = (
+        to(a) for a in (net.indptr, net.target, net.weight, net.delay, net.port)
+    )
     step_pointer, event_source = to(events.step_pointer), to(np.ascontiguousarray(events.source))
     event_step = to(np.repeat(np.arange(n_steps, dtype=np.int64), np.diff(events.step_pointer)))
     poisson_source = to(np.ascontiguousarray(events.poisson_source))
@@ -137,31 +194,89 @@ def run(
     block = max(1, min(net.min_delay, MAX_BLOCK_STEPS))
     seed64 = np.uint64(seed)
     s0 = 0
-    with tqdm(total=n_steps, unit="step", unit_scale=True, disable=not progress, desc="simulate (cuda)") as bar:
+    with tqdm(
+        total=n_steps, unit="step", unit_scale=True, disable=not progress, desc="simulate (cuda)"
+    ) as bar:
         k = 0
         while k < n_steps:
             k1 = min(k + block, n_steps)
             if s0 + n * (k1 - k) > capacity:  # room for every neuron to spike in every step of the block
                 capacity = 2 * capacity + n * (k1 - k)
                 spike_step, spike_id = _grow(spike_step, capacity), _grow(spike_id, capacity)
-            _advance[grid, THREADS](k, k1 - k, ring, net.ring_size, state, refractory, param, int_param, cell_type,
-                                    spike_step, spike_id, spike_count, record_column, record_every, record_out)  # fmt: skip
+            _advance[grid, THREADS](
+                k,
+                k1 - k,
+                ring,
+                net.ring_size,
+                state,
+                refractory,
+                param,
+                int_param,
+                cell_type,
+                spike_step,
+                spike_id,
+                spike_count,
+                record_column,
+                record_every,
+                record_out,
+            )
             s1 = int(spike_count.copy_to_host()[0])
             if deterministic:
-                _deliver_serial[1, 1](k, k1, s0, s1, spike_step, spike_id, ring, net.ring_size, indptr, target,
-                                      weight, delay, port, step_pointer, event_source, poisson_source, poisson_mean,
-                                      seed64)  # fmt: skip
+                _deliver_serial[1, 1](
+                    k,
+                    k1,
+                    s0,
+                    s1,
+                    spike_step,
+                    spike_id,
+                    ring,
+                    net.ring_size,
+                    indptr,
+                    target,
+                    weight,
+                    delay,
+                    port,
+                    step_pointer,
+                    event_source,
+                    poisson_source,
+                    poisson_mean,
+                    seed64,
+                )
             else:
                 e0, e1 = int(events.step_pointer[k]), int(events.step_pointer[k1])
                 if s1 - s0 + e1 - e0 > 0:
-                    _deliver_atomic[s1 - s0 + e1 - e0, THREADS](k, s0, s1 - s0, spike_step, spike_id, e0, event_step,
-                                                               event_source, ring, net.ring_size, indptr, target,
-                                                               weight, delay, port)  # fmt: skip
+                    _deliver_atomic[s1 - s0 + e1 - e0, THREADS](
+                        k,
+                        s0,
+                        s1 - s0,
+                        spike_step,
+                        spike_id,
+                        e0,
+                        event_step,
+                        event_source,
+                        ring,
+                        net.ring_size,
+                        indptr,
+                        target,
+                        weight,
+                        delay,
+                        port,
+                    )
                 if len(events.poisson_source):
                     _deliver_poisson[len(events.poisson_source) * (k1 - k), THREADS](
-                        k, k1 - k, poisson_source, poisson_mean, seed64, ring, net.ring_size, indptr, target, weight,
-                        delay, port,
-                    )  # fmt: skip
+                        k,
+                        k1 - k,
+                        poisson_source,
+                        poisson_mean,
+                        seed64,
+                        ring,
+                        net.ring_size,
+                        indptr,
+                        target,
+                        weight,
+                        delay,
+                        port,
+                    )
             s0 = s1
             bar.update(k1 - k)
             k = k1

@@ -11,7 +11,7 @@ import math
 from v1sim.build.rng import stream, uniform
 
 
-def poisson_count(seed, step, source, mean):  # noqa: ANN001, ANN201
+def poisson_count(seed, step, source, mean):
     """Spikes a Poisson source emits in one step (inverse transform on its own counter-based stream)."""
     if mean <= 0.0:
         return 0
@@ -27,7 +27,7 @@ def poisson_count(seed, step, source, mean):  # noqa: ANN001, ANN201
     return k
 
 
-def deliver_row(source, step, multiplicity, ring, ring_size, indptr, target, weight, delay, port):  # noqa: ANN001, ANN201
+def deliver_row(source, step, multiplicity, ring, ring_size, indptr, target, weight, delay, port):
     """Add one spike (times ``multiplicity``) of ``source`` sent in ``step`` to the ring slots of its targets."""
     for s in range(indptr[source], indptr[source + 1]):
         slot = (step + delay[s]) % ring_size

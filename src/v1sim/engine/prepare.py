@@ -59,9 +59,11 @@ def prepare(net: CompiledNetwork, dt_ms: float, dtype: str = "float32") -> Engin
     unsupported = glif & (net.flags["spike_dependent_threshold"] | net.flags["adapting_threshold"])
     if unsupported.any():
         raise V1SimInputError(
-            None, "model", "glif_psc with spike_dependent_threshold or adapting_threshold (GLIF2/4/5) is not "
+            None,
+            "model",
+            "glif_psc with spike_dependent_threshold or adapting_threshold (GLIF2/4/5) is not "
             "supported by the engine; supported: glif_psc GLIF1 and GLIF3, iaf_psc_alpha",
-        )  # fmt: skip
+        )
     steps = delay_steps(net.delay_ms, dt_ms)
     if len(steps):
         exact = np.abs(steps * dt_ms - net.delay_ms) <= 1e-9 * np.maximum(net.delay_ms, 1.0)
@@ -69,18 +71,31 @@ def prepare(net: CompiledNetwork, dt_ms: float, dtype: str = "float32") -> Engin
             bad = net.delay_ms[~exact]
             log.warning(
                 "%d synapse delays are not multiples of dt = %s ms (e.g. %s ms); rounded to the nearest step as "
-                "NEST does", int((~exact).sum()), dt_ms, bad[0],
-            )  # fmt: skip
+                "NEST does",
+                int((~exact).sum()),
+                dt_ms,
+                bad[0],
+            )
         if steps.min() < 1:
             raise V1SimInputError(
-                None, "delay_ms", f"a delay of {net.delay_ms[np.argmin(steps)]} ms is shorter than dt = {dt_ms} ms"
+                None,
+                "delay_ms",
+                f"a delay of {net.delay_ms[np.argmin(steps)]} ms is shorter than dt = {dt_ms} ms",
             )
     param, refractory_steps, n_ports = parameter_table(net, dt_ms)
-    int_param = np.stack([net.model_code.astype(np.int64), n_ports, (glif & net.flags["after_spike_currents"]),
-                          refractory_steps]).astype(np.int64)  # fmt: skip
+    int_param = np.stack(
+        [
+            net.model_code.astype(np.int64),
+            n_ports,
+            (glif & net.flags["after_spike_currents"]),
+            refractory_steps,
+        ]
+    ).astype(np.int64)
     assert int_param.shape[0] == N_INT_ROWS
     # Neurons of one node type share every parameter: keep each distinct set once.
-    sets, cell_type = np.unique(np.concatenate([param, int_param.astype(np.float64)]), axis=1, return_inverse=True)
+    sets, cell_type = np.unique(
+        np.concatenate([param, int_param.astype(np.float64)]), axis=1, return_inverse=True
+    )
     real = DTYPES[dtype]
     return EngineNetwork(
         dt_ms=float(dt_ms),

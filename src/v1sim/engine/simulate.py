@@ -82,8 +82,11 @@ def device_name(device: str) -> str:
 
         if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
             return "numba CUDA simulator"
-        return cuda.get_current_device().name.decode() if hasattr(cuda.get_current_device().name, "decode") else str(
-            cuda.get_current_device().name)  # fmt: skip
+        return (
+            cuda.get_current_device().name.decode()
+            if hasattr(cuda.get_current_device().name, "decode")
+            else str(cuda.get_current_device().name)
+        )
     return f"{cpu_model()} ({numba.get_num_threads()} threads)"
 
 
@@ -131,11 +134,19 @@ def simulate(
     spike_step, spike_neuron, v_m = run(engine_net, events, n_steps, seed, record, record_every, progress)
     wall = time.perf_counter() - t0
     return SimulationResult(
-        dt_ms=float(dt_ms), n_steps=n_steps, spike_step=spike_step, spike_neuron=spike_neuron,
-        device=device_name(device), dtype=dtype, seed=seed, setup_s=setup_s, wall_s=wall,
-        record_ids=record, record_every=record_every,
+        dt_ms=float(dt_ms),
+        n_steps=n_steps,
+        spike_step=spike_step,
+        spike_neuron=spike_neuron,
+        device=device_name(device),
+        dtype=dtype,
+        seed=seed,
+        setup_s=setup_s,
+        wall_s=wall,
+        record_ids=record,
+        record_every=record_every,
         v_m=(v_m.astype(np.float64) + engine_net.e_l[record][None, :]) if len(record) else np.zeros((0, 0)),
-    )  # fmt: skip
+    )
 
 
 def _poisson_mean(events: InputEvents, net: EngineNetwork) -> np.ndarray:
@@ -143,9 +154,14 @@ def _poisson_mean(events: InputEvents, net: EngineNetwork) -> np.ndarray:
 
 
 def _run_cpu(
-    net: EngineNetwork, events: InputEvents, n_steps: int, seed: int, record: np.ndarray, record_every: int,
+    net: EngineNetwork,
+    events: InputEvents,
+    n_steps: int,
+    seed: int,
+    record: np.ndarray,
+    record_every: int,
     progress: bool,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ring = np.zeros((net.ring_size, 4, net.n_neurons), dtype=net.dtype)
     state = net.state.copy()
     refractory = np.zeros(net.n_neurons, dtype=np.int32)
@@ -158,15 +174,40 @@ def _run_cpu(
     parallel = net.n_neurons >= cpu.PARALLEL_MIN_NEURONS and numba.get_num_threads() > 1
     poisson_mean = _poisson_mean(events, net)
     k = 0
-    with tqdm(total=n_steps, unit="step", unit_scale=True, disable=not progress, desc="simulate (cpu)") as bar:
+    with tqdm(
+        total=n_steps, unit="step", unit_scale=True, disable=not progress, desc="simulate (cpu)"
+    ) as bar:
         while k < n_steps:
             stop = min(k + CPU_BLOCK_STEPS, n_steps)
             reached = cpu.run_steps(
-                parallel, k, stop, ring, net.ring_size, state, refractory, net.param, net.int_param, net.cell_type,
-                net.indptr, net.target, net.weight, net.delay, net.port,
-                events.step_pointer, events.source, events.poisson_source, poisson_mean, np.uint64(seed),
-                spike_step, spike_id, n_spikes, record, record_every, record_out, spiked,
-            )  # fmt: skip
+                parallel,
+                k,
+                stop,
+                ring,
+                net.ring_size,
+                state,
+                refractory,
+                net.param,
+                net.int_param,
+                net.cell_type,
+                net.indptr,
+                net.target,
+                net.weight,
+                net.delay,
+                net.port,
+                events.step_pointer,
+                events.source,
+                events.poisson_source,
+                poisson_mean,
+                np.uint64(seed),
+                spike_step,
+                spike_id,
+                n_spikes,
+                record,
+                record_every,
+                record_out,
+                spiked,
+            )
             if reached < stop:  # spike buffer full: grow it and go on
                 spike_step = np.concatenate([spike_step, np.empty_like(spike_step)])
                 spike_id = np.concatenate([spike_id, np.empty_like(spike_id)])
@@ -177,9 +218,14 @@ def _run_cpu(
 
 
 def _run_cuda(
-    net: EngineNetwork, events: InputEvents, n_steps: int, seed: int, record: np.ndarray, record_every: int,
+    net: EngineNetwork,
+    events: InputEvents,
+    n_steps: int,
+    seed: int,
+    record: np.ndarray,
+    record_every: int,
     progress: bool,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     from v1sim.engine import cuda as cuda_driver
 
     return cuda_driver.run(net, events, n_steps, seed, record, record_every, progress)

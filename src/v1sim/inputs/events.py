@@ -2,9 +2,9 @@
 
 NEST's ``spike_generator`` with ``precise_times`` (as bmtk creates it) stamps a spike at time ``t`` (ms) on the
 grid as the first step ``S`` with ``S·dt ≥ t`` (``Time::ms_stamp``: tics truncated, then one step up if the grid
-time is still before ``t``) and sends it during update step ``S − 1``; with a delay of ``d`` steps it enters the target's
-synaptic state at the end of step ``S − 1 + d``, i.e. it arrives at ``ceil(t/dt)·dt + delay``. Spikes at
-``t ≤ 0`` or beyond the run are dropped.
+time is still before ``t``) and sends it during update step ``S − 1``; with a delay of ``d`` steps it enters the
+target's synaptic state at the end of step ``S − 1 + d``, i.e. it arrives at ``ceil(t/dt)·dt + delay``. Spikes
+at ``t ≤ 0`` or beyond the run are dropped.
 
 Poisson sources (the release's 1 kHz background node, a "spontaneous" LGN) are not stored as spikes: each
 step's spike count of each source is drawn where it is used, from a counter-based stream
@@ -63,17 +63,28 @@ def input_events(
     for population, (node_ids, times) in (spike_trains or {}).items():
         if population not in virtual:
             known = ", ".join(sorted(virtual)) or "none"
-            raise V1SimInputError(source, population, f"spikes for a population that is not a virtual population of "
-                                                      f"the network (virtual populations: {known})")  # fmt: skip
+            raise V1SimInputError(
+                source,
+                population,
+                f"spikes for a population that is not a virtual population of "
+                f"the network (virtual populations: {known})",
+            )
         node_ids = np.asarray(node_ids, dtype=np.int64)
         try:
             index = net.engine_index(population, node_ids)
         except KeyError:
-            raise V1SimInputError(source, population, "spikes of node ids absent from the population") from None
+            raise V1SimInputError(
+                source, population, "spikes of node ids absent from the population"
+            ) from None
         step = emission_steps(times, dt_ms)
         keep = (step >= 0) & (step < n_steps)
         if (~keep).any():
-            log.info("%s: %d spikes of %s fall outside the run and are dropped", source, int((~keep).sum()), population)
+            log.info(
+                "%s: %d spikes of %s fall outside the run and are dropped",
+                source,
+                int((~keep).sum()),
+                population,
+            )
         sources.append(index[keep])
         steps.append(step[keep])
     source_index = np.concatenate(sources) if sources else np.zeros(0, dtype=np.int64)
@@ -95,6 +106,8 @@ def input_events(
     return InputEvents(
         step_pointer=pointer,
         source=source_index[order].astype(np.int32),
-        poisson_source=(np.concatenate(poisson_source) if poisson_source else np.zeros(0, np.int64)).astype(np.int32),
+        poisson_source=(np.concatenate(poisson_source) if poisson_source else np.zeros(0, np.int64)).astype(
+            np.int32
+        ),
         poisson_rate_hz=np.concatenate(poisson_rate) if poisson_rate else np.zeros(0),
     )

@@ -60,7 +60,9 @@ def delay_steps(delay_ms: np.ndarray, dt_ms: float) -> np.ndarray:
     return np.floor(np.asarray(delay_ms, dtype=float) * (1.0 / dt_ms) + 0.5).astype(np.int64)
 
 
-def alpha_propagators(tau_syn: np.ndarray, tau_m: np.ndarray, c_m: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray]:
+def alpha_propagators(
+    tau_syn: np.ndarray, tau_m: np.ndarray, c_m: np.ndarray, h: float
+) -> tuple[np.ndarray, np.ndarray]:
     """(P31, P32): how the alpha state (y1, y2) moves the membrane over one step (``IAFPropagatorAlpha``)."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         beta = tau_syn * tau_m / (tau_m - tau_syn)

@@ -26,6 +26,7 @@ from v1sim.models.propagators import (
     I_E,
     LOWER,
     N_ASC,
+    N_PORTS,
     P11,
     P21,
     P30,
@@ -35,9 +36,9 @@ from v1sim.models.propagators import (
     PSC_INIT,
     RESET,
     THRESHOLD,
-    U,
     Y1,
     Y2,
+    U,
 )
 
 GLIF_PSC = 0
@@ -50,37 +51,39 @@ REFRACTORY_STEPS = 3
 N_INT_ROWS = 4
 
 
-def update_neuron(i, slot, inputs, state, refractory, param, int_param, cell_type):  # noqa: ANN001, ANN201
+def update_neuron(i, slot, inputs, state, refractory, param, int_param, cell_type):
     """Advance neuron ``i`` by one step; ``inputs[slot, port, i]`` holds the weight (pA) arriving now.
 
-    Returns True when the neuron spikes in this step. Arrays: ``state[row, i]`` and ``refractory[i]`` (steps
-    left) per neuron; ``param[row, t]`` and ``int_param[row, t]`` per distinct parameter set ``t =
-    cell_type[i]`` (rows in :mod:`v1sim.models.propagators` and above): a few sets serve every neuron, so they
-    stay in cache.
+    Returns True when the neuron spikes in this step; the caller clears the consumed ring slot. Arrays:
+    ``state[row, i]`` and ``refractory[i]`` (steps left) per neuron; ``param[row, t]`` and
+    ``int_param[row, t]`` per distinct parameter set ``t = cell_type[i]`` (rows in
+    :mod:`v1sim.models.propagators` and above): a few sets serve every neuron, so they stay in cache.
     """
     t = cell_type[i]
     spiked = False
     if int_param[MODEL, t] == GLIF_PSC:
+        # Unused ports and, without after-spike currents, the ASC rows hold zeros (rates 1): they add exact
+        # zeros, so fixed-length loops give NEST's numbers and let the compiler unroll.
         if refractory[i] == 0:
             asc_sum = 0.0
-            if int_param[HAS_ASC, t]:
-                for a in range(N_ASC):
-                    asc_sum += param[ASC_COEFF + a, t] * state[ASC + a, i]
-                    state[ASC + a, i] = state[ASC + a, i] * param[ASC_RATE + a, t]
+            for a in range(N_ASC):
+                asc_sum += param[ASC_COEFF + a, t] * state[ASC + a, i]
+                state[ASC + a, i] = state[ASC + a, i] * param[ASC_RATE + a, t]
             u = state[U, i] * param[P33, t] + (0.0 + asc_sum) * param[P30, t]
-            for r in range(int_param[PORTS, t]):
+            for r in range(N_PORTS):
                 u += param[P31 + r, t] * state[Y1 + r, i] + param[P32 + r, t] * state[Y2 + r, i]
             if u > param[THRESHOLD, t]:
                 spiked = True
                 refractory[i] = int_param[REFRACTORY_STEPS, t]
-                if int_param[HAS_ASC, t]:
-                    for a in range(N_ASC):
-                        state[ASC + a, i] = param[ASC_AMP + a, t] + state[ASC + a, i] * param[ASC_REFRACTORY + a, t]
+                for a in range(N_ASC):
+                    state[ASC + a, i] = (
+                        param[ASC_AMP + a, t] + state[ASC + a, i] * param[ASC_REFRACTORY + a, t]
+                    )
                 u = param[RESET, t]
             state[U, i] = u
         else:
             refractory[i] -= 1
-        for r in range(int_param[PORTS, t]):
+        for r in range(N_PORTS):
             y1 = state[Y1 + r, i]
             state[Y2 + r, i] = param[P21 + r, t] * y1 + param[P11 + r, t] * state[Y2 + r, i]
             state[Y1 + r, i] = y1 * param[P11 + r, t] + param[PSC_INIT + r, t] * inputs[slot, r, i]
@@ -109,8 +112,4 @@ def update_neuron(i, slot, inputs, state, refractory, param, int_param, cell_typ
             spiked = True
             refractory[i] = int_param[REFRACTORY_STEPS, t]
             state[U, i] = param[RESET, t]
-    inputs[slot, 0, i] = 0.0
-    inputs[slot, 1, i] = 0.0
-    inputs[slot, 2, i] = 0.0
-    inputs[slot, 3, i] = 0.0
     return spiked

@@ -219,9 +219,11 @@ class _ParquetWriter:
         if self.writer is None:
             # Dictionary-encode only the population names: for ids and weights it costs time and gains little.
             self.writer = pq.ParquetWriter(
-                self.path, table.schema, compression=self.compression,
+                self.path,
+                table.schema,
+                compression=self.compression,
                 use_dictionary=["source_population", "target_population"],
-            )  # fmt: skip
+            )
         self.writer.write_table(table)
 
     def write(self, table: pa.Table) -> None:

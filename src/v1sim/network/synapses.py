@@ -287,11 +287,18 @@ class EdgeTransformer:
         none = np.zeros(0)
         needs_xz = used[weights.WEIGHT_FUNCTION_CODES["DirectionRule_EE"]] > 0
         return weights.edge_factors(
-            t, self.types.weight_function, self.types.weight_sigma, src, trg,
-            self._attribute(s_pop, "tuning_angle"), self._attribute(t_pop, "tuning_angle"),
-            self._attribute(s_pop, "x") if needs_xz else none, self._attribute(s_pop, "z") if needs_xz else none,
-            self._attribute(t_pop, "x") if needs_xz else none, self._attribute(t_pop, "z") if needs_xz else none,
-        )  # fmt: skip
+            t,
+            self.types.weight_function,
+            self.types.weight_sigma,
+            src,
+            trg,
+            self._attribute(s_pop, "tuning_angle"),
+            self._attribute(t_pop, "tuning_angle"),
+            self._attribute(s_pop, "x") if needs_xz else none,
+            self._attribute(s_pop, "z") if needs_xz else none,
+            self._attribute(t_pop, "x") if needs_xz else none,
+            self._attribute(t_pop, "z") if needs_xz else none,
+        )
 
     def _ports(self, receptor: np.ndarray, trg: np.ndarray, weight: np.ndarray, t: np.ndarray) -> np.ndarray:
         model = self.target_model[trg]

@@ -21,24 +21,37 @@ def bmtk_config(
     """A bmtk simulation config: the circuit of ``config``, its spike inputs overridden by ``inputs``, our run."""
     circuit = load_circuit_config(config)
     simulation = load_json_config(circuit.simulation_file) if circuit.simulation_file else {}
-    spec_inputs = {name: spec for name, spec in (simulation.get("inputs") or {}).items()
-                   if spec.get("node_set") not in inputs}  # fmt: skip
+    spec_inputs = {
+        name: spec
+        for name, spec in (simulation.get("inputs") or {}).items()
+        if spec.get("node_set") not in inputs
+    }
     for population, path in inputs.items():
-        spec_inputs[f"{population}_spikes"] = {"input_type": "spikes", "module": "sonata",
-                                               "input_file": str(Path(path).resolve()), "node_set": population}  # fmt: skip
+        spec_inputs[f"{population}_spikes"] = {
+            "input_type": "spikes",
+            "module": "sonata",
+            "input_file": str(Path(path).resolve()),
+            "node_set": population,
+        }
     out = {
         "target_simulator": "NEST",
         "network": str(circuit.circuit_file),
         "run": {"tstop": float(tstop_ms), "dt": float(dt_ms), "n_thread": int(threads)},
         "inputs": spec_inputs,
-        "output": {"output_dir": str(outdir), "spikes_file": "spikes.h5", "log_file": "log.txt",
-                   "overwrite_output_dir": True},
-    }  # fmt: skip
+        "output": {
+            "output_dir": str(outdir),
+            "spikes_file": "spikes.h5",
+            "log_file": "log.txt",
+            "overwrite_output_dir": True,
+        },
+    }
     if simulation.get("node_sets_file"):
         out["node_sets_file"] = simulation["node_sets_file"]
     if circuit.point_neuron_models_dirs or circuit.synaptic_models_dirs:
-        out["components"] = {"point_neuron_models_dir": str(circuit.point_neuron_models_dirs[0]),
-                             "synaptic_models_dir": str(circuit.synaptic_models_dirs[0])}  # fmt: skip
+        out["components"] = {
+            "point_neuron_models_dir": str(circuit.point_neuron_models_dirs[0]),
+            "synaptic_models_dir": str(circuit.synaptic_models_dirs[0]),
+        }
     return out
 
 
@@ -60,21 +73,46 @@ def run_nest(
         (tmp / "config.json").write_text(json.dumps(spec, indent=2))
         env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE", "OMP_NUM_THREADS": str(threads)}
         result = subprocess.run(
-            [sys.executable, "-m", "v1sim.reference.pointnet_run", str(tmp / "config.json"), str(tmp / "times.json")],
-            capture_output=True, text=True, env=env, timeout=timeout_s, check=False,
-            cwd=Path(spec["network"]).parent,  # circuit configs may use paths relative to their folder ("./network")
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "v1sim.reference.pointnet_run",
+                str(tmp / "config.json"),
+                str(tmp / "times.json"),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout_s,
+            check=False,
+            cwd=Path(
+                spec["network"]
+            ).parent,  # circuit configs may use paths relative to their folder ("./network")
+        )
         (tmp / "stdout.txt").write_text(result.stdout + result.stderr)
         if result.returncode != 0 or not (tmp / "spikes.h5").is_file():
             tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
-            raise V1SimInputError(config, "NEST", f"bmtk PointNet run failed (exit {result.returncode}): {tail[0]}")
+            raise V1SimInputError(
+                config, "NEST", f"bmtk PointNet run failed (exit {result.returncode}): {tail[0]}"
+            )
         times = json.loads((tmp / "times.json").read_text())
-        for name in ("config.json", "times.json"):  # paths inside name the temporary folder: keep them relative
+        for name in (
+            "config.json",
+            "times.json",
+        ):  # paths inside name the temporary folder: keep them relative
             text = (tmp / name).read_text().replace(str(tmp), str(outdir.resolve()))
             (tmp / name).write_text(text)
-        record = provenance(started, stage="simulate_nest", source_config=str(config), threads=threads,
-                            tstop_ms=tstop_ms, dt_ms=dt_ms, inputs={k: str(v) for k, v in (inputs or {}).items()},
-                            nest_build_s=round(times["build_s"], 3), nest_simulate_s=round(times["simulate_s"], 3),
-                            real_time_factor=round(times["simulate_s"] / (tstop_ms / 1000.0), 4))  # fmt: skip
+        record = provenance(
+            started,
+            stage="simulate_nest",
+            source_config=str(config),
+            threads=threads,
+            tstop_ms=tstop_ms,
+            dt_ms=dt_ms,
+            inputs={k: str(v) for k, v in (inputs or {}).items()},
+            nest_build_s=round(times["build_s"], 3),
+            nest_simulate_s=round(times["simulate_s"], 3),
+            real_time_factor=round(times["simulate_s"] / (tstop_ms / 1000.0), 4),
+        )
         write_json(tmp / "provenance.json", record)
     return record

@@ -21,20 +21,27 @@ def main(config_path: str, times_path: str) -> None:
 
     from v1sim.network import weights
 
-    def nsyns(edges) -> np.ndarray:  # noqa: ANN001 - a pandas DataFrame from bmtk
+    def nsyns(edges) -> np.ndarray:
         return edges["nsyns"].to_numpy(float) if "nsyns" in edges else np.ones(len(edges))
 
-    def direction_rule_others(edges, sources, targets) -> np.ndarray:  # noqa: ANN001
-        factor = weights.tuning_factor(sources["tuning_angle"].to_numpy(float), targets["tuning_angle"].to_numpy(float),
-                                       edges["weight_sigma"].to_numpy(float))  # fmt: skip
+    def direction_rule_others(edges, sources, targets) -> np.ndarray:
+        factor = weights.tuning_factor(
+            sources["tuning_angle"].to_numpy(float),
+            targets["tuning_angle"].to_numpy(float),
+            edges["weight_sigma"].to_numpy(float),
+        )
         return edges["syn_weight"].to_numpy(float) * nsyns(edges) * factor
 
-    def direction_rule_ee(edges, sources, targets) -> np.ndarray:  # noqa: ANN001
+    def direction_rule_ee(edges, sources, targets) -> np.ndarray:
         factor = weights.direction_rule_ee(
-            sources["tuning_angle"].to_numpy(float), targets["tuning_angle"].to_numpy(float),
-            edges["weight_sigma"].to_numpy(float), sources["x"].to_numpy(float), sources["z"].to_numpy(float),
-            targets["x"].to_numpy(float), targets["z"].to_numpy(float),
-        )  # fmt: skip
+            sources["tuning_angle"].to_numpy(float),
+            targets["tuning_angle"].to_numpy(float),
+            edges["weight_sigma"].to_numpy(float),
+            sources["x"].to_numpy(float),
+            sources["z"].to_numpy(float),
+            targets["x"].to_numpy(float),
+            targets["z"].to_numpy(float),
+        )
         return edges["syn_weight"].to_numpy(float) * nsyns(edges) * factor
 
     add_weight_function(direction_rule_ee, "DirectionRule_EE", overwrite=True)

@@ -46,7 +46,10 @@ def read_spikes(path: Path, population: str | None = None) -> dict[str, tuple[np
             ids_name = "gids" if "gids" in spikes else "node_ids"
             if ids_name not in spikes or population is None:
                 raise V1SimInputError(path, "/spikes", "old-style spike file: its population must be named")
-            out[population] = (spikes[ids_name][:].astype(np.int64), spikes["timestamps"][:].astype(np.float64))
+            out[population] = (
+                spikes[ids_name][:].astype(np.int64),
+                spikes["timestamps"][:].astype(np.float64),
+            )
             return out
         for name, group in spikes.items():
             if not isinstance(group, h5py.Group) or "timestamps" not in group or "node_ids" not in group:

@@ -1,0 +1,26 @@
+"""Rule compare_nest: rates per class, first divergence and spike-train distances, v1sim against NEST."""
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
+
+from v1sim.pipeline import rule_logging
+from v1sim.plots.compare import plot_comparison
+from v1sim.provenance import write_json
+from v1sim.reference.compare import compare
+
+with rule_logging(snakemake.log[0]) as log:
+    i, o = snakemake.input, snakemake.output
+    tstop = json.loads(Path(i.ours_provenance).read_text())["tstop_ms"]
+    summary = compare(Path(i.ours), Path(i.nest), Path(i.nodes), tstop)
+    write_json(Path(o.summary), summary)
+    populations = sorted({row.get("population", "v1") for row in summary["per_class"]} | {"v1"})
+    plot_comparison(summary, Path(i.ours), Path(i.nest), populations, Path(o.figure))
+    log.info(
+        "first divergence: %s ms; spikes v1sim %d, NEST %d",
+        summary["first_divergence_ms"],
+        summary["n_spikes_v1sim"],
+        summary["n_spikes_nest"],
+    )

@@ -1,0 +1,25 @@
+"""Rule poisson_inputs: seeded Poisson spike trains of one virtual population, as a SONATA spike file."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
+
+import pandas as pd
+
+from v1sim.inputs.poisson import poisson_spike_trains
+from v1sim.pipeline import rule_logging
+from v1sim.sonata.spikes import write_spikes
+
+with rule_logging(snakemake.log[0]) as log:
+    population = snakemake.wildcards.population
+    nodes = pd.read_parquet(snakemake.input.nodes, columns=["population", "node_id"])
+    ids = nodes.loc[nodes["population"] == population, "node_id"].to_numpy()
+    if len(ids) == 0:
+        raise SystemExit(
+            f"error: config.yaml: simulate.poisson_hz: the network has no population '{population}'"
+        )
+    p = snakemake.params
+    spikes = poisson_spike_trains(ids, p.rate_hz, p.tstop_ms, p.seed)
+    write_spikes(Path(snakemake.output.spikes), {population: spikes})
+    log.info("%d spikes of %d %s units at %s Hz", len(spikes[0]), len(ids), population, p.rate_hz)

@@ -1,0 +1,34 @@
+"""The GPU kernels, run under numba's CUDA simulator, give exactly the CPU driver's spikes in float64."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).with_name("cuda_sim_check.py")
+
+
+def test_gpu_kernels_equal_cpu_driver_under_the_simulator(tmp_path: Path) -> None:
+    out = tmp_path / "summary.json"
+    env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "1"}
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads(out.read_text())
+    assert summary["device"] == "numba CUDA simulator"
+    assert summary["n_glif"] + summary["n_iaf"] >= 50 and summary["n_glif"] > 0 and summary["n_iaf"] > 0
+    assert summary["n_synapses"] >= 500
+    assert summary["distinct_delays_steps"] >= 3
+    assert summary["ports_used"] == [0, 1, 2, 3]
+    assert summary["n_spikes_cpu"] > 50
+    assert summary["identical"], summary
+    assert summary["max_v_m_difference"] == 0.0
