@@ -34,6 +34,7 @@ test: $(VENV)/.dev-deps
 bench: $(VENV)/.dev-deps
 	$(BIN)/python benchmarks/convert_full_scale.py
 	$(BIN)/python benchmarks/build_v1_scaling.py
+	$(BIN)/python benchmarks/engine_vs_nest.py
 
 clean:
 	rm -rf results .snakemake

@@ -51,10 +51,10 @@ def _run_steps(
         if n_spikes[0] + n > len(spike_step):
             return k  # the caller grows the spike buffer and resumes here
         slot = k % ring_size
-        for i in numba.prange(n):
-            spiked[i] = _update_neuron(i, slot, ring, state, refractory, param, int_param, cell_type)
-        for lane in numba.prange(4):
-            ring[slot, lane, :] = 0.0
+        for i in numba.prange(n):  # one parallel region per step: update, then clear the slot just read
+            spiked[i] = _update_neuron(i, cell_type[i], slot, ring, state, refractory, param, int_param)
+            for lane in range(4):
+                ring[slot, lane, i] = 0.0
         for i in range(n):
             if spiked[i]:
                 spike_step[n_spikes[0]] = k

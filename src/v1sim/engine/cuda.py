@@ -57,7 +57,7 @@ def _advance(
     for j in range(n_steps):
         k = k0 + j
         slot = k % ring_size
-        spiked = _update_neuron(i, slot, ring, state, refractory, param, int_param, cell_type)
+        spiked = _update_neuron(i, cell_type[i], slot, ring, state, refractory, param, int_param)
         for port in range(4):
             ring[slot, port, i] = 0.0
         if spiked:

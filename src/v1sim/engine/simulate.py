@@ -163,7 +163,10 @@ def _run_cpu(
     progress: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ring = np.zeros((net.ring_size, 4, net.n_neurons), dtype=net.dtype)
-    state = net.state.copy()
+    # Fortran order on the CPU: one neuron's state (and one parameter set) is contiguous, and the compiler knows
+    # the row stride. The GPU keeps C order, so that neighbouring threads read neighbouring addresses.
+    state = np.asfortranarray(net.state)
+    param, int_param = np.asfortranarray(net.param), np.asfortranarray(net.int_param)
     refractory = np.zeros(net.n_neurons, dtype=np.int32)
     capacity = max(1024, net.n_neurons * 4)
     spike_step = np.empty(capacity, dtype=np.int64)
@@ -187,8 +190,8 @@ def _run_cpu(
                 net.ring_size,
                 state,
                 refractory,
-                net.param,
-                net.int_param,
+                param,
+                int_param,
                 net.cell_type,
                 net.indptr,
                 net.target,

@@ -25,7 +25,6 @@ from v1sim.models.propagators import (
     EXPM1_TAU_M,
     I_E,
     LOWER,
-    N_ASC,
     N_PORTS,
     P11,
     P21,
@@ -51,65 +50,55 @@ REFRACTORY_STEPS = 3
 N_INT_ROWS = 4
 
 
-def update_neuron(i, slot, inputs, state, refractory, param, int_param, cell_type):
-    """Advance neuron ``i`` by one step; ``inputs[slot, port, i]`` holds the weight (pA) arriving now.
+def update_neuron(i, t, slot, inputs, state, refractory, param, int_param):
+    """Advance neuron ``i`` (parameter set ``t``) one step; ``inputs[slot, port, i]``: the weight (pA) arriving now.
 
     Returns True when the neuron spikes in this step; the caller clears the consumed ring slot. Arrays:
     ``state[row, i]`` and ``refractory[i]`` (steps left) per neuron; ``param[row, t]`` and
-    ``int_param[row, t]`` per distinct parameter set ``t = cell_type[i]`` (rows in
-    :mod:`v1sim.models.propagators` and above): a few sets serve every neuron, so they stay in cache.
+    ``int_param[row, t]`` per distinct parameter set (rows in :mod:`v1sim.models.propagators` and above): a few
+    sets serve every neuron, so they stay in cache.
+
+    Both branches of refractoriness are computed and one is selected (no data-dependent jumps, so compilers
+    vectorise the loop); the selected values are exactly NEST's. Unused ports and, without after-spike currents,
+    the ASC rows hold zeros and rates of one: they add exact zeros.
     """
-    t = cell_type[i]
-    spiked = False
+    active = refractory[i] == 0
+    u0 = state[U, i]
     if int_param[MODEL, t] == GLIF_PSC:
-        # Unused ports and, without after-spike currents, the ASC rows hold zeros (rates 1): they add exact
-        # zeros, so fixed-length loops give NEST's numbers and let the compiler unroll.
-        if refractory[i] == 0:
-            asc_sum = 0.0
-            for a in range(N_ASC):
-                asc_sum += param[ASC_COEFF + a, t] * state[ASC + a, i]
-                state[ASC + a, i] = state[ASC + a, i] * param[ASC_RATE + a, t]
-            u = state[U, i] * param[P33, t] + (0.0 + asc_sum) * param[P30, t]
-            for r in range(N_PORTS):
-                u += param[P31 + r, t] * state[Y1 + r, i] + param[P32 + r, t] * state[Y2 + r, i]
-            if u > param[THRESHOLD, t]:
-                spiked = True
-                refractory[i] = int_param[REFRACTORY_STEPS, t]
-                for a in range(N_ASC):
-                    state[ASC + a, i] = (
-                        param[ASC_AMP + a, t] + state[ASC + a, i] * param[ASC_REFRACTORY + a, t]
-                    )
-                u = param[RESET, t]
-            state[U, i] = u
-        else:
-            refractory[i] -= 1
-        for r in range(N_PORTS):
-            y1 = state[Y1 + r, i]
-            state[Y2 + r, i] = param[P21 + r, t] * y1 + param[P11 + r, t] * state[Y2 + r, i]
-            state[Y1 + r, i] = y1 * param[P11 + r, t] + param[PSC_INIT + r, t] * inputs[slot, r, i]
+        a0, a1 = state[ASC, i], state[ASC + 1, i]
+        asc_sum = 0.0 + param[ASC_COEFF, t] * a0
+        asc_sum += param[ASC_COEFF + 1, t] * a1
+        d0, d1 = a0 * param[ASC_RATE, t], a1 * param[ASC_RATE + 1, t]
+        u = u0 * param[P33, t] + (0.0 + asc_sum) * param[P30, t]
+        u += param[P31, t] * state[Y1, i] + param[P32, t] * state[Y2, i]
+        u += param[P31 + 1, t] * state[Y1 + 1, i] + param[P32 + 1, t] * state[Y2 + 1, i]
+        u += param[P31 + 2, t] * state[Y1 + 2, i] + param[P32 + 2, t] * state[Y2 + 2, i]
+        u += param[P31 + 3, t] * state[Y1 + 3, i] + param[P32 + 3, t] * state[Y2 + 3, i]
+        spiked = active & (u > param[THRESHOLD, t])
+        state[U, i] = param[RESET, t] if spiked else (u if active else u0)
+        reset0 = param[ASC_AMP, t] + d0 * param[ASC_REFRACTORY, t]
+        reset1 = param[ASC_AMP + 1, t] + d1 * param[ASC_REFRACTORY + 1, t]
+        state[ASC, i] = reset0 if spiked else (d0 if active else a0)
+        state[ASC + 1, i] = reset1 if spiked else (d1 if active else a1)
+        n_ports = N_PORTS
     else:
-        if refractory[i] == 0:
-            v = state[U, i]
-            v = (
-                param[P30, t] * (0.0 + param[I_E, t])
-                + param[P31, t] * state[Y1, i]
-                + param[P32, t] * state[Y2, i]
-                + param[P31 + 1, t] * state[Y1 + 1, i]
-                + param[P32 + 1, t] * state[Y2 + 1, i]
-                + param[EXPM1_TAU_M, t] * v
-                + v
-            )
-            if v < param[LOWER, t]:
-                v = param[LOWER, t]
-            state[U, i] = v
-        else:
-            refractory[i] -= 1
-        for r in range(2):  # port 0 excitatory, port 1 inhibitory
-            y1 = state[Y1 + r, i]
-            state[Y2 + r, i] = param[P21 + r, t] * y1 + param[P11 + r, t] * state[Y2 + r, i]
-            state[Y1 + r, i] = y1 * param[P11 + r, t] + param[PSC_INIT + r, t] * inputs[slot, r, i]
-        if state[U, i] >= param[THRESHOLD, t]:
-            spiked = True
-            refractory[i] = int_param[REFRACTORY_STEPS, t]
-            state[U, i] = param[RESET, t]
+        v = (
+            param[P30, t] * (0.0 + param[I_E, t])
+            + param[P31, t] * state[Y1, i]
+            + param[P32, t] * state[Y2, i]
+            + param[P31 + 1, t] * state[Y1 + 1, i]
+            + param[P32 + 1, t] * state[Y2 + 1, i]
+            + param[EXPM1_TAU_M, t] * u0
+            + u0
+        )
+        v = param[LOWER, t] if v < param[LOWER, t] else v
+        v = v if active else u0
+        spiked = v >= param[THRESHOLD, t]
+        state[U, i] = param[RESET, t] if spiked else v
+        n_ports = 2  # port 0 excitatory, port 1 inhibitory
+    for r in range(n_ports):  # alpha currents move; the weight arriving now enters y1
+        y1 = state[Y1 + r, i]
+        state[Y2 + r, i] = param[P21 + r, t] * y1 + param[P11 + r, t] * state[Y2 + r, i]
+        state[Y1 + r, i] = y1 * param[P11 + r, t] + param[PSC_INIT + r, t] * inputs[slot, r, i]
+    refractory[i] = int_param[REFRACTORY_STEPS, t] if spiked else (0 if active else refractory[i] - 1)
     return spiked
