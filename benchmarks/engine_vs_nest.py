@@ -44,8 +44,8 @@ the target is missed and 2 if a run fails. One row per tool and scale is appende
 ``benchmarks/results/engine_vs_nest.csv``; outputs and logs stay in ``WORKDIR`` (git-ignored).
 
 v1sim's children run with OMP_WAIT_POLICY=PASSIVE (``--omp-wait-policy``; numba's threading layer here is
-OpenMP): on a shared 2-core machine spinning OpenMP threads slow down 10–25× whenever another process wants
-a core, and NEST runs with PASSIVE too.
+OpenMP): on a shared 2-core machine spinning OpenMP threads can slow down many times over whenever another
+process wants a core (25× in one test), and NEST runs with PASSIVE too.
 """
 
 from __future__ import annotations

@@ -45,18 +45,30 @@ def _run_steps(
     record_every,
     record_out,
     spiked,
+    n_chunks,
 ):
     n = len(cell_type)
+    chunk = (n + n_chunks - 1) // n_chunks
+    chunk_count = np.zeros(n_chunks, dtype=np.int64)
     for k in range(k0, k1):
         if n_spikes[0] + n > len(spike_step):
             return k  # the caller grows the spike buffer and resumes here
         slot = k % ring_size
-        for i in numba.prange(n):  # one parallel region per step: update, then clear the slot just read
-            spiked[i] = _update_neuron(i, cell_type[i], slot, ring, state, refractory, param, int_param)
-            for lane in range(4):
-                ring[slot, lane, i] = 0.0
-        for i in range(n):
-            if spiked[i]:
+        # One parallel region per step. Each chunk of neurons lists its spikes in its own part of ``spiked``, so
+        # collecting them reads a few counts, not a flag per neuron.
+        for c in numba.prange(n_chunks):
+            lo = c * chunk
+            count = 0
+            for i in range(lo, min(n, lo + chunk)):
+                if _update_neuron(i, cell_type[i], slot, ring, state, refractory, param, int_param):
+                    spiked[lo + count] = i
+                    count += 1
+                for lane in range(4):
+                    ring[slot, lane, i] = 0.0
+            chunk_count[c] = count
+        for c in range(n_chunks):
+            for j in range(c * chunk, c * chunk + chunk_count[c]):
+                i = spiked[j]
                 spike_step[n_spikes[0]] = k
                 spike_id[n_spikes[0]] = i
                 n_spikes[0] += 1
@@ -76,11 +88,134 @@ def _run_steps(
     return k1
 
 
-run_steps_serial = numba.njit(cache=True)(_run_steps)
-run_steps_parallel = numba.njit(cache=True, parallel=True)(_run_steps)
+_steps = numba.njit(cache=True, inline="always")(_run_steps)
+
+
+# Two compiled entry points over the same loop; being separate functions, they get separate numba cache entries.
+@numba.njit(cache=True)
+def run_steps_serial(
+    k0,
+    k1,
+    ring,
+    ring_size,
+    state,
+    refractory,
+    param,
+    int_param,
+    cell_type,
+    indptr,
+    target,
+    weight,
+    delay,
+    port,
+    step_pointer,
+    event_source,
+    poisson_source,
+    poisson_mean,
+    seed,
+    spike_step,
+    spike_id,
+    n_spikes,
+    record_ids,
+    record_every,
+    record_out,
+    spiked,
+    n_chunks,
+):
+    return _steps(
+        k0,
+        k1,
+        ring,
+        ring_size,
+        state,
+        refractory,
+        param,
+        int_param,
+        cell_type,
+        indptr,
+        target,
+        weight,
+        delay,
+        port,
+        step_pointer,
+        event_source,
+        poisson_source,
+        poisson_mean,
+        seed,
+        spike_step,
+        spike_id,
+        n_spikes,
+        record_ids,
+        record_every,
+        record_out,
+        spiked,
+        n_chunks,
+    )
+
+
+@numba.njit(cache=True, parallel=True)
+def run_steps_parallel(
+    k0,
+    k1,
+    ring,
+    ring_size,
+    state,
+    refractory,
+    param,
+    int_param,
+    cell_type,
+    indptr,
+    target,
+    weight,
+    delay,
+    port,
+    step_pointer,
+    event_source,
+    poisson_source,
+    poisson_mean,
+    seed,
+    spike_step,
+    spike_id,
+    n_spikes,
+    record_ids,
+    record_every,
+    record_out,
+    spiked,
+    n_chunks,
+):
+    return _steps(
+        k0,
+        k1,
+        ring,
+        ring_size,
+        state,
+        refractory,
+        param,
+        int_param,
+        cell_type,
+        indptr,
+        target,
+        weight,
+        delay,
+        port,
+        step_pointer,
+        event_source,
+        poisson_source,
+        poisson_mean,
+        seed,
+        spike_step,
+        spike_id,
+        n_spikes,
+        record_ids,
+        record_every,
+        record_out,
+        spiked,
+        n_chunks,
+    )
+
 
 #: Below this many neurons a step is too short for threads to pay for themselves.
-PARALLEL_MIN_NEURONS = 20_000
+PARALLEL_MIN_NEURONS = 8_000
 
 
 def run_steps(parallel: bool, *args):
