@@ -21,7 +21,8 @@ def main() -> None:
         nest.ResetKernel()
         nest.SetKernelStatus({"resolution": case["dt"], "local_num_threads": 1})
         cell = nest.Create(case["model"], params=case["params"])
-        meter = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": case["dt"]})
+        currents = ["I_syn"] if case["model"] == "glif_psc" else ["I_syn_ex", "I_syn_in"]
+        meter = nest.Create("multimeter", params={"record_from": ["V_m", *currents], "interval": case["dt"]})
         recorder = nest.Create("spike_recorder")
         nest.Connect(meter, cell)
         nest.Connect(cell, recorder)
@@ -41,6 +42,7 @@ def main() -> None:
             out / f"case_{i}.npz",
             t=np.asarray(events["times"]),
             v=np.asarray(events["V_m"]),
+            i_syn=sum(np.asarray(events[name]) for name in currents),
             spikes=np.asarray(recorder.get("events")["times"]),
         )
 

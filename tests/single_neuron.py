@@ -95,7 +95,12 @@ def run_ours(
         dtype="float64",
         record_ids=np.array([0]),
     )
-    return {"spikes": result.spike_times_ms, "t": result.record_times_ms, "v": result.v_m[:, 0]}
+    return {
+        "spikes": result.spike_times_ms,
+        "t": result.record_times_ms,
+        "v": result.v_m[:, 0],
+        "i_syn": result.i_syn[:, 0],
+    }
 
 
 def run_nest(cases: list[dict], folder: Path) -> list[dict[str, np.ndarray]]:

@@ -2,7 +2,7 @@
 
 Each cell gets the same Poisson spike trains on every receptor port (excitatory and inhibitory, several
 delays, off-grid spike times) for 10 s at dt 0.1 and 0.25 ms. Spike times must be identical and the V_m trace
-within 1e-9 mV of NEST's at every step.
+within 1e-9 mV of NEST's at every step; the total synaptic current within 1e-9 pA.
 """
 
 from __future__ import annotations
@@ -83,3 +83,10 @@ def test_spikes_identical_and_v_m_within_1e_9(runs: list, index: int) -> None:
     assert n > 0.9 * len(ours["v"])
     np.testing.assert_allclose(ours["t"][:n], nest["t"], rtol=0, atol=1e-9)
     assert np.max(np.abs(ours["v"][:n] - nest["v"])) < 1e-9, case["name"]
+    assert np.max(np.abs(nest["i_syn"])) > 10.0  # the synaptic currents are not trivially zero
+    if case["model"] == "iaf_psc_alpha":  # I_syn_ex + I_syn_in: the currents at the end of the step, as ours
+        assert np.max(np.abs(ours["i_syn"][:n] - nest["i_syn"])) < 1e-9, case["name"]
+    else:  # glif_psc's I_syn is the sum at the start of the step (ours one step earlier), held while refractory
+        moving = np.flatnonzero(np.diff(nest["i_syn"]) != 0) + 1
+        assert len(moving) > 0.8 * n
+        assert np.max(np.abs(ours["i_syn"][moving - 1] - nest["i_syn"][moving])) < 1e-9, case["name"]

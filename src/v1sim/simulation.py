@@ -212,6 +212,11 @@ def _write_v_m(path: Path, net: CompiledNetwork, result: SimulationResult) -> No
         h5["time_ms"] = result.record_times_ms
         h5["v_m"] = result.v_m
         h5["v_m"].attrs["units"] = "mV"
+        h5["i_syn"] = result.i_syn
+        h5["i_syn"].attrs["units"] = "pA"
+        h5["i_syn"].attrs["description"] = (
+            "total synaptic current: the sum of the alpha currents of all ports"
+        )
         h5["population"] = np.array(
             [net.population_names[p] for p in net.node_population[result.record_ids]],
             dtype=h5py.string_dtype(),

@@ -1,8 +1,13 @@
-"""The CPU driver: every step of a block of steps in one compiled call, neurons updated on all cores.
+"""The CPU driver: every step of a block of steps in one compiled call, on all cores.
 
-Per step: all neurons advance (in parallel when the network is large enough to pay for it); the neurons
-that spiked are recorded and delivered in ascending index, then the virtual sources' spikes of the step, then
-the Poisson sources' — a fixed order, so the same seed gives the same spikes whatever the thread count.
+One parallel region per step; each thread owns a contiguous range of neurons. In the region of step ``k`` a
+thread first delivers the spikes of step ``k − 1`` to *its own* neurons — from every row that fired, only the
+synapses whose targets fall in its range (rows are sorted by target, so two binary searches find them) —
+then advances its neurons through step ``k`` and lists the ones that spiked. No two threads write the same
+ring entry, and every entry receives its weights in the same order whatever the number of threads (neuron
+spikes by index, then spike-train events, then Poisson sources), so the same seed gives the same spikes,
+bit for bit, on any thread count. Spikes of step ``k − 1`` reach slot ``k`` at the earliest (delays are at
+least one step), which the same thread reads after delivering them.
 """
 
 from __future__ import annotations
@@ -14,8 +19,30 @@ from v1sim.engine import kernels
 from v1sim.models import update
 
 _update_neuron = numba.njit(cache=True, inline="always")(update.update_neuron)
-_deliver_row = numba.njit(cache=True, inline="always")(kernels.deliver_row)
 _poisson_count = numba.njit(cache=True)(kernels.poisson_count)
+
+
+@numba.njit(cache=True, inline="always")
+def _first_at_least(values, lo, hi, key):
+    """Index of the first element of the sorted ``values[lo:hi]`` that is >= ``key`` (``hi`` if none)."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if values[mid] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@numba.njit(cache=True, inline="always")
+def _deliver_to_range(
+    source, step, multiplicity, first, last, ring, ring_size, indptr, target, weight, delay, port
+):
+    """Deliver one spike of ``source`` to its targets in ``first..last-1`` only."""
+    a = _first_at_least(target, indptr[source], indptr[source + 1], first)
+    b = _first_at_least(target, a, indptr[source + 1], last)
+    for s in range(a, b):
+        ring[(step + delay[s]) % ring_size, port[s], target[s]] += weight[s] * multiplicity
 
 
 def _run_steps(
@@ -45,46 +72,88 @@ def _run_steps(
     record_every,
     record_out,
     spiked,
-    n_chunks,
+    chunk_count,
 ):
     n = len(cell_type)
+    n_chunks = chunk_count.shape[1]
     chunk = (n + n_chunks - 1) // n_chunks
-    chunk_count = np.zeros(n_chunks, dtype=np.int64)
     for k in range(k0, k1):
         if n_spikes[0] + n > len(spike_step):
             return k  # the caller grows the spike buffer and resumes here
         slot = k % ring_size
-        # One parallel region per step. Each chunk of neurons lists its spikes in its own part of ``spiked``, so
-        # collecting them reads a few counts, not a flag per neuron.
+        now, before = k % 2, (k + 1) % 2  # spike lists of this step and of the one before
         for c in numba.prange(n_chunks):
-            lo = c * chunk
+            first = c * chunk
+            last = min(n, first + chunk)
+            if k > 0:
+                kp = k - 1
+                for cc in range(n_chunks):
+                    for j in range(cc * chunk, cc * chunk + chunk_count[before, cc]):
+                        _deliver_to_range(
+                            spiked[before, j],
+                            kp,
+                            1.0,
+                            first,
+                            last,
+                            ring,
+                            ring_size,
+                            indptr,
+                            target,
+                            weight,
+                            delay,
+                            port,
+                        )
+                for e in range(step_pointer[kp], step_pointer[kp + 1]):
+                    _deliver_to_range(
+                        event_source[e],
+                        kp,
+                        1.0,
+                        first,
+                        last,
+                        ring,
+                        ring_size,
+                        indptr,
+                        target,
+                        weight,
+                        delay,
+                        port,
+                    )
+                for j in range(len(poisson_source)):
+                    count = _poisson_count(seed, kp, poisson_source[j], poisson_mean[j])
+                    if count > 0:
+                        _deliver_to_range(
+                            poisson_source[j],
+                            kp,
+                            count,
+                            first,
+                            last,
+                            ring,
+                            ring_size,
+                            indptr,
+                            target,
+                            weight,
+                            delay,
+                            port,
+                        )
             count = 0
-            for i in range(lo, min(n, lo + chunk)):
+            for i in range(first, last):
                 if _update_neuron(i, cell_type[i], slot, ring, state, refractory, param, int_param):
-                    spiked[lo + count] = i
+                    spiked[now, first + count] = i
                     count += 1
                 for lane in range(4):
                     ring[slot, lane, i] = 0.0
-            chunk_count[c] = count
+            chunk_count[now, c] = count
         for c in range(n_chunks):
-            for j in range(c * chunk, c * chunk + chunk_count[c]):
-                i = spiked[j]
+            for j in range(c * chunk, c * chunk + chunk_count[now, c]):
                 spike_step[n_spikes[0]] = k
-                spike_id[n_spikes[0]] = i
+                spike_id[n_spikes[0]] = spiked[now, j]
                 n_spikes[0] += 1
-                _deliver_row(i, k, 1.0, ring, ring_size, indptr, target, weight, delay, port)
-        for e in range(step_pointer[k], step_pointer[k + 1]):
-            _deliver_row(event_source[e], k, 1.0, ring, ring_size, indptr, target, weight, delay, port)
-        for j in range(len(poisson_source)):
-            count = _poisson_count(seed, k, poisson_source[j], poisson_mean[j])
-            if count > 0:
-                _deliver_row(
-                    poisson_source[j], k, count, ring, ring_size, indptr, target, weight, delay, port
-                )
         if record_every > 0 and (k + 1) % record_every == 0:
             row = (k + 1) // record_every - 1
             for r in range(len(record_ids)):
-                record_out[row, r] = state[0, record_ids[r]]
+                cell = record_ids[r]
+                record_out[row, r, 0] = state[0, cell]
+                record_out[row, r, 1] = state[5, cell] + state[6, cell] + state[7, cell] + state[8, cell]
     return k1
 
 
@@ -120,7 +189,7 @@ def run_steps_serial(
     record_every,
     record_out,
     spiked,
-    n_chunks,
+    chunk_count,
 ):
     return _steps(
         k0,
@@ -149,7 +218,7 @@ def run_steps_serial(
         record_every,
         record_out,
         spiked,
-        n_chunks,
+        chunk_count,
     )
 
 
@@ -181,7 +250,7 @@ def run_steps_parallel(
     record_every,
     record_out,
     spiked,
-    n_chunks,
+    chunk_count,
 ):
     return _steps(
         k0,
@@ -210,7 +279,7 @@ def run_steps_parallel(
         record_every,
         record_out,
         spiked,
-        n_chunks,
+        chunk_count,
     )
 
 
@@ -224,4 +293,5 @@ def run_steps(parallel: bool, *args):
 
 
 def empty_record(n_rows: int, n_ids: int, dtype: type) -> np.ndarray:
-    return np.zeros((max(n_rows, 0), n_ids), dtype=dtype)
+    """Samples × recorded cells × (U relative to E_L, total synaptic current Σ y2)."""
+    return np.zeros((max(n_rows, 0), n_ids, 2), dtype=dtype)

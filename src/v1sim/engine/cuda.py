@@ -67,7 +67,9 @@ def _advance(
                 spike_step[slot] = k
                 spike_id[slot] = i
         if record_every > 0 and record_column[i] >= 0 and (k + 1) % record_every == 0:
-            record_out[(k + 1) // record_every - 1, record_column[i]] = state[0, i]
+            row = (k + 1) // record_every - 1
+            record_out[row, record_column[i], 0] = state[0, i]
+            record_out[row, record_column[i], 1] = state[5, i] + state[6, i] + state[7, i] + state[8, i]
 
 
 @cuda.jit
@@ -187,7 +189,9 @@ def run(
     column = np.full(n, -1, dtype=np.int64)
     column[record] = np.arange(len(record))
     record_column = to(column)
-    record_out = to(np.zeros((n_steps // record_every if record_every else 0, len(record)), dtype=net.dtype))
+    record_out = to(
+        np.zeros((n_steps // record_every if record_every else 0, len(record), 2), dtype=net.dtype)
+    )
     capacity = max(4096, n * 8)
     spike_step, spike_id = cuda.device_array(capacity, np.int64), cuda.device_array(capacity, np.int32)
     spike_count = to(np.zeros(1, dtype=np.int64))

@@ -42,6 +42,9 @@ class SimulationResult:
     record_every: int = 0
     #: V_m (mV) of ``record_ids`` at the end of every ``record_every``-th step, shape (rows, ids)
     v_m: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    #: total synaptic current (pA): the sum of the alpha currents of all ports at the end of the step (NEST's
+    #: iaf_psc_alpha I_syn_ex + I_syn_in; NEST's glif_psc I_syn is the same sum one step earlier), like ``v_m``
+    i_syn: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
     @property
     def tstop_ms(self) -> float:
@@ -129,7 +132,7 @@ def simulate(
     if threads is not None:
         numba.set_num_threads(threads)
     run = _run_cuda if device == "cuda" else _run_cpu
-    spike_step, spike_neuron, v_m, wall = run(
+    spike_step, spike_neuron, traces, wall = run(
         engine_net, events, n_steps, seed, record, record_every, progress
     )
     setup_s = time.perf_counter() - started - wall
@@ -145,7 +148,8 @@ def simulate(
         wall_s=wall,
         record_ids=record,
         record_every=record_every,
-        v_m=(v_m.astype(np.float64) + engine_net.e_l[record][None, :]) if len(record) else np.zeros((0, 0)),
+        v_m=traces[:, :, 0].astype(np.float64) + engine_net.e_l[record][None, :],
+        i_syn=traces[:, :, 1].astype(np.float64),
     )
 
 
@@ -174,17 +178,43 @@ def _run_cpu(
     spike_id = np.empty(capacity, dtype=np.int32)
     n_spikes = np.zeros(1, dtype=np.int64)
     record_out = cpu.empty_record(n_steps // record_every if record_every else 0, len(record), net.dtype)
-    spiked = np.zeros(net.n_neurons, dtype=np.int32)  # scratch: the neurons that spiked, chunk by chunk
+    # The neurons that spiked, chunk by chunk, for this step and the one before (kept across calls).
+    spiked = np.zeros((2, net.n_neurons), dtype=np.int32)
     parallel = net.n_neurons >= cpu.PARALLEL_MIN_NEURONS and numba.get_num_threads() > 1
     poisson_mean = _poisson_mean(events, net)
+    chunk_count = np.zeros((2, numba.get_num_threads() if parallel else 1), dtype=np.int64)
 
     def run_steps(k0: int, k1: int) -> int:
         return cpu.run_steps(
-            parallel, k0, k1, ring, net.ring_size, state, refractory, param, int_param, net.cell_type, net.indptr,
-            net.target, net.weight, net.delay, net.port, events.step_pointer, events.source, events.poisson_source,
-            poisson_mean, np.uint64(seed), spike_step, spike_id, n_spikes, record, record_every, record_out, spiked,
-            numba.get_num_threads(),
-        )  # fmt: skip
+            parallel,
+            k0,
+            k1,
+            ring,
+            net.ring_size,
+            state,
+            refractory,
+            param,
+            int_param,
+            net.cell_type,
+            net.indptr,
+            net.target,
+            net.weight,
+            net.delay,
+            net.port,
+            events.step_pointer,
+            events.source,
+            events.poisson_source,
+            poisson_mean,
+            np.uint64(seed),
+            spike_step,
+            spike_id,
+            n_spikes,
+            record,
+            record_every,
+            record_out,
+            spiked,
+            chunk_count,
+        )
 
     run_steps(0, 0)  # loads (or compiles) the machine code before the clock starts
     started = time.perf_counter()
