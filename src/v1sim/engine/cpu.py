@@ -17,8 +17,12 @@ import numpy as np
 
 from v1sim.engine import kernels
 from v1sim.models import update
+from v1sim.models.propagators import P11, P21, PSC_INIT
 
-_update_neuron = numba.njit(cache=True, inline="always")(update.update_neuron)
+_jit = numba.njit(cache=True, inline="always")
+_glif_params, _glif_membrane = _jit(update.glif_params), _jit(update.glif_membrane)
+_iaf_params, _iaf_membrane = _jit(update.iaf_params), _jit(update.iaf_membrane)
+_alpha_step = _jit(update.alpha_step)
 _poisson_count = numba.njit(cache=True)(kernels.poisson_count)
 
 
@@ -43,6 +47,54 @@ def _deliver_to_range(
     b = _first_at_least(target, a, indptr[source + 1], last)
     for s in range(a, b):
         ring[(step + delay[s]) % ring_size, port[s], target[s]] += weight[s] * multiplicity
+
+
+@numba.njit(cache=True, inline="always")
+def _advance_run(a, b, t, slot, ring, state, refractory, param, int_param, spiked_flag):
+    """Advance neurons ``a..b-1``, all of parameter set ``t``, by one step: loops without jumps, which vectorise."""
+    rs = int_param[update.REFRACTORY_STEPS, t]
+    u, r_arr = state[0], refractory
+    if int_param[update.MODEL, t] == update.GLIF_PSC:
+        p = _glif_params(param, t)
+        y1a, y1b, y1c, y1d = state[1], state[2], state[3], state[4]
+        y2a, y2b, y2c, y2d = state[5], state[6], state[7], state[8]
+        asc0, asc1 = state[9], state[10]
+        for i in range(a, b):
+            u[i], asc0[i], asc1[i], r_arr[i], spiked_flag[i] = _glif_membrane(
+                u[i],
+                r_arr[i],
+                asc0[i],
+                asc1[i],
+                y1a[i],
+                y1b[i],
+                y1c[i],
+                y1d[i],
+                y2a[i],
+                y2b[i],
+                y2c[i],
+                y2d[i],
+                p,
+                rs,
+            )
+        n_ports = 4
+    else:
+        p = _iaf_params(param, t)
+        y1_ex, y1_in, y2_ex, y2_in = state[1], state[2], state[5], state[6]
+        for i in range(a, b):
+            u[i], r_arr[i], spiked_flag[i] = _iaf_membrane(
+                u[i], r_arr[i], y1_ex[i], y1_in[i], y2_ex[i], y2_in[i], p, rs
+            )
+        n_ports = 2
+    for port in range(n_ports):
+        p11, p21, psc_init = param[P11 + port, t], param[P21 + port, t], param[PSC_INIT + port, t]
+        y1, y2, w = state[1 + port], state[5 + port], ring[slot, port]
+        for i in range(a, b):
+            y1[i], y2[i] = _alpha_step(y1[i], y2[i], w[i], p11, p21, psc_init)
+            w[i] = 0.0
+    for port in range(n_ports, 4):
+        w = ring[slot, port]
+        for i in range(a, b):
+            w[i] = 0.0
 
 
 def _run_steps(
@@ -73,10 +125,13 @@ def _run_steps(
     record_out,
     spiked,
     chunk_count,
+    spiked_flag,
+    run_start,
+    chunk_runs,
 ):
     n = len(cell_type)
     n_chunks = chunk_count.shape[1]
-    chunk = (n + n_chunks - 1) // n_chunks
+    chunk = chunk_length(n, n_chunks)
     for k in range(k0, k1):
         if n_spikes[0] + n > len(spike_step):
             return k  # the caller grows the spike buffer and resumes here
@@ -135,13 +190,14 @@ def _run_steps(
                             delay,
                             port,
                         )
+            for run in range(chunk_runs[c], chunk_runs[c + 1]):
+                a, b = run_start[run], run_start[run + 1]
+                _advance_run(a, b, cell_type[a], slot, ring, state, refractory, param, int_param, spiked_flag)
             count = 0
             for i in range(first, last):
-                if _update_neuron(i, cell_type[i], slot, ring, state, refractory, param, int_param):
+                if spiked_flag[i]:
                     spiked[now, first + count] = i
                     count += 1
-                for lane in range(4):
-                    ring[slot, lane, i] = 0.0
             chunk_count[now, c] = count
         for c in range(n_chunks):
             for j in range(c * chunk, c * chunk + chunk_count[now, c]):
@@ -190,6 +246,9 @@ def run_steps_serial(
     record_out,
     spiked,
     chunk_count,
+    spiked_flag,
+    run_start,
+    chunk_runs,
 ):
     return _steps(
         k0,
@@ -219,6 +278,9 @@ def run_steps_serial(
         record_out,
         spiked,
         chunk_count,
+        spiked_flag,
+        run_start,
+        chunk_runs,
     )
 
 
@@ -251,6 +313,9 @@ def run_steps_parallel(
     record_out,
     spiked,
     chunk_count,
+    spiked_flag,
+    run_start,
+    chunk_runs,
 ):
     return _steps(
         k0,
@@ -280,6 +345,9 @@ def run_steps_parallel(
         record_out,
         spiked,
         chunk_count,
+        spiked_flag,
+        run_start,
+        chunk_runs,
     )
 
 
@@ -290,6 +358,27 @@ PARALLEL_MIN_NEURONS = 8_000
 def run_steps(parallel: bool, *args):
     """Run steps ``k0..k1-1``; returns the first step not run (``k1``, or earlier when the spike buffer is full)."""
     return (run_steps_parallel if parallel else run_steps_serial)(*args)
+
+
+@numba.njit(cache=True)
+def chunk_length(n: int, n_chunks: int) -> int:
+    """Neurons per thread: an equal share, rounded up to a multiple of 64 (whole cache lines of flags)."""
+    return max(64, (n + 64 * n_chunks - 1) // (64 * n_chunks) * 64)
+
+
+def runs_by_chunk(cell_type: np.ndarray, n_chunks: int) -> tuple[np.ndarray, np.ndarray]:
+    """Runs of consecutive neurons with one parameter set, cut at the threads' chunk boundaries.
+
+    Returns ``run_start`` (run ``j`` is ``run_start[j]..run_start[j+1]-1``) and ``chunk_runs`` (chunk ``c`` holds
+    runs ``chunk_runs[c]..chunk_runs[c+1]-1``).
+    """
+    n = len(cell_type)
+    chunk = chunk_length(n, n_chunks)
+    cuts = np.arange(0, n_chunks + 1) * chunk
+    change = np.flatnonzero(np.diff(cell_type)) + 1
+    run_start = np.unique(np.concatenate([[0, n], change, np.minimum(cuts, n)])).astype(np.int64)
+    chunk_runs = np.searchsorted(run_start[:-1], np.minimum(cuts, n)).astype(np.int64)
+    return run_start, chunk_runs
 
 
 def empty_record(n_rows: int, n_ids: int, dtype: type) -> np.ndarray:

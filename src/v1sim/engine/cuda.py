@@ -24,12 +24,61 @@ from v1sim.engine import kernels
 from v1sim.engine.prepare import EngineNetwork
 from v1sim.inputs.events import InputEvents
 from v1sim.models import update
+from v1sim.models.propagators import P11, P21, PSC_INIT
 
 THREADS = 128
 #: At most this many steps per launch, even when the minimum delay is longer (keeps progress responsive).
 MAX_BLOCK_STEPS = 32
 
-_update_neuron = cuda.jit(device=True)(update.update_neuron)
+_device = cuda.jit(device=True)
+_glif_params, _glif_membrane = _device(update.glif_params), _device(update.glif_membrane)
+_iaf_params, _iaf_membrane = _device(update.iaf_params), _device(update.iaf_membrane)
+_alpha_step = _device(update.alpha_step)
+
+
+@cuda.jit(device=True)
+def _update_neuron(i, t, slot, ring, state, refractory, param, int_param):
+    """One neuron, one step (the same model functions as the CPU driver); clears the ring slot it reads."""
+    rs = int_param[update.REFRACTORY_STEPS, t]
+    if int_param[update.MODEL, t] == update.GLIF_PSC:
+        p = _glif_params(param, t)
+        state[0, i], state[9, i], state[10, i], refractory[i], spiked = _glif_membrane(
+            state[0, i],
+            refractory[i],
+            state[9, i],
+            state[10, i],
+            state[1, i],
+            state[2, i],
+            state[3, i],
+            state[4, i],
+            state[5, i],
+            state[6, i],
+            state[7, i],
+            state[8, i],
+            p,
+            rs,
+        )
+        n_ports = 4
+    else:
+        p = _iaf_params(param, t)
+        state[0, i], refractory[i], spiked = _iaf_membrane(
+            state[0, i], refractory[i], state[1, i], state[2, i], state[5, i], state[6, i], p, rs
+        )
+        n_ports = 2
+    for port in range(n_ports):
+        state[1 + port, i], state[5 + port, i] = _alpha_step(
+            state[1 + port, i],
+            state[5 + port, i],
+            ring[slot, port, i],
+            param[P11 + port, t],
+            param[P21 + port, t],
+            param[PSC_INIT + port, t],
+        )
+    for port in range(4):
+        ring[slot, port, i] = 0.0
+    return spiked
+
+
 _deliver_row = cuda.jit(device=True)(kernels.deliver_row)
 _poisson_count = cuda.jit(device=True)(kernels.poisson_count)
 
@@ -58,14 +107,11 @@ def _advance(
     for j in range(n_steps):
         k = k0 + j
         slot = k % ring_size
-        spiked = _update_neuron(i, cell_type[i], slot, ring, state, refractory, param, int_param)
-        for port in range(4):
-            ring[slot, port, i] = 0.0
-        if spiked:
-            slot = cuda.atomic.add(spike_count, 0, 1)
-            if slot < spike_step.shape[0]:
-                spike_step[slot] = k
-                spike_id[slot] = i
+        if _update_neuron(i, cell_type[i], slot, ring, state, refractory, param, int_param):
+            index = cuda.atomic.add(spike_count, 0, 1)
+            if index < spike_step.shape[0]:
+                spike_step[index] = k
+                spike_id[index] = i
         if record_every > 0 and record_column[i] >= 0 and (k + 1) % record_every == 0:
             row = (k + 1) // record_every - 1
             record_out[row, record_column[i], 0] = state[0, i]

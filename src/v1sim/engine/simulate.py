@@ -168,10 +168,7 @@ def _run_cpu(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Spike steps, spiking neurons, V_m samples (relative to E_L), and the seconds the step loop took."""
     ring = np.zeros((net.ring_size, 4, net.n_neurons), dtype=net.dtype)
-    # Fortran order on the CPU: one neuron's state (and one parameter set) is contiguous, and the compiler knows
-    # the row stride. The GPU keeps C order, so that neighbouring threads read neighbouring addresses.
-    state = np.asfortranarray(net.state)
-    param, int_param = np.asfortranarray(net.param), np.asfortranarray(net.int_param)
+    state, param, int_param = net.state.copy(), net.param, net.int_param  # rows contiguous: loops vectorise
     refractory = np.zeros(net.n_neurons, dtype=np.int32)
     capacity = max(1024, net.n_neurons * 4)
     spike_step = np.empty(capacity, dtype=np.int64)
@@ -182,7 +179,10 @@ def _run_cpu(
     spiked = np.zeros((2, net.n_neurons), dtype=np.int32)
     parallel = net.n_neurons >= cpu.PARALLEL_MIN_NEURONS and numba.get_num_threads() > 1
     poisson_mean = _poisson_mean(events, net)
-    chunk_count = np.zeros((2, numba.get_num_threads() if parallel else 1), dtype=np.int64)
+    n_chunks = numba.get_num_threads() if parallel else 1
+    chunk_count = np.zeros((2, n_chunks), dtype=np.int64)
+    spiked_flag = np.zeros(net.n_neurons, dtype=np.bool_)
+    run_start, chunk_runs = cpu.runs_by_chunk(net.cell_type, n_chunks)
 
     def run_steps(k0: int, k1: int) -> int:
         return cpu.run_steps(
@@ -214,6 +214,9 @@ def _run_cpu(
             record_out,
             spiked,
             chunk_count,
+            spiked_flag,
+            run_start,
+            chunk_runs,
         )
 
     run_steps(0, 0)  # loads (or compiles) the machine code before the clock starts

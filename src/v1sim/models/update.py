@@ -1,9 +1,9 @@
 """One time step of one neuron, ``glif_psc`` or ``iaf_psc_alpha``: the model math, written once.
 
-``update_neuron`` is a plain Python function on scalars and array elements. The engine compiles it with
-``numba.njit`` for the CPU and with ``numba.cuda.jit(device=True)`` for the GPU, so both drivers run the same
-arithmetic. The order of operations is NEST 3.10's ``update`` of ``models/glif_psc.cpp`` (GLIF1/3: no threshold
-adaptation) and ``models/iaf_psc_alpha.cpp``:
+The functions below are plain Python on scalars. The engine compiles them with ``numba.njit`` for the CPU
+(where loops over the neurons of one parameter set vectorise) and with ``numba.cuda.jit(device=True)`` for the
+GPU (a thread per neuron), so both drivers run the same arithmetic. The order of operations is NEST 3.10's
+``update`` of ``models/glif_psc.cpp`` (GLIF1/3: no threshold adaptation) and ``models/iaf_psc_alpha.cpp``:
 
 glif_psc, not refractory: the after-spike currents contribute their exact mean over the step and decay; then
 ``U ← U·P33 + (I + ΣASC)·P30 + Σ_r (P31_r·y1_r + P32_r·y2_r)``; a spike if ``U > θ``, then ``U ← V_reset``,
@@ -17,7 +17,6 @@ enter ``y1`` (×e/τ), acting from the next step.
 from __future__ import annotations
 
 from v1sim.models.propagators import (
-    ASC,
     ASC_AMP,
     ASC_COEFF,
     ASC_RATE,
@@ -25,19 +24,12 @@ from v1sim.models.propagators import (
     EXPM1_TAU_M,
     I_E,
     LOWER,
-    N_PORTS,
-    P11,
-    P21,
     P30,
     P31,
     P32,
     P33,
-    PSC_INIT,
     RESET,
     THRESHOLD,
-    Y1,
-    Y2,
-    U,
 )
 
 GLIF_PSC = 0
@@ -50,55 +42,88 @@ REFRACTORY_STEPS = 3
 N_INT_ROWS = 4
 
 
-def update_neuron(i, t, slot, inputs, state, refractory, param, int_param):
-    """Advance neuron ``i`` (parameter set ``t``) one step; ``inputs[slot, port, i]``: the weight (pA) arriving now.
+def glif_params(param, t):
+    """The constants of parameter set ``t`` that ``glif_membrane`` reads, as one tuple of scalars."""
+    return (
+        param[P33, t],
+        param[P30, t],
+        param[P31, t],
+        param[P31 + 1, t],
+        param[P31 + 2, t],
+        param[P31 + 3, t],
+        param[P32, t],
+        param[P32 + 1, t],
+        param[P32 + 2, t],
+        param[P32 + 3, t],
+        param[THRESHOLD, t],
+        param[RESET, t],
+        param[ASC_COEFF, t],
+        param[ASC_COEFF + 1, t],
+        param[ASC_RATE, t],
+        param[ASC_RATE + 1, t],
+        param[ASC_REFRACTORY, t],
+        param[ASC_REFRACTORY + 1, t],
+        param[ASC_AMP, t],
+        param[ASC_AMP + 1, t],
+    )
 
-    Returns True when the neuron spikes in this step; the caller clears the consumed ring slot. Arrays:
-    ``state[row, i]`` and ``refractory[i]`` (steps left) per neuron; ``param[row, t]`` and
-    ``int_param[row, t]`` per distinct parameter set (rows in :mod:`v1sim.models.propagators` and above): a few
-    sets serve every neuron, so they stay in cache.
 
-    Both branches of refractoriness are computed and one is selected (no data-dependent jumps, so compilers
-    vectorise the loop); the selected values are exactly NEST's. Unused ports and, without after-spike currents,
-    the ASC rows hold zeros and rates of one: they add exact zeros.
+def glif_membrane(u0, r, a0, a1, y1a, y1b, y1c, y1d, y2a, y2b, y2c, y2d, p, refractory_steps):
+    """One step of a glif_psc membrane: ``(U, ASC0, ASC1, refractory steps left, spiked)``.
+
+    ``u0`` is U at the start of the step, ``r`` the refractory steps left, ``y1*``/``y2*`` the alpha states of the
+    four ports at the start of the step, ``p`` from ``glif_params``. Both sides of refractoriness are computed
+    and one is selected — no data-dependent jumps, so loops over neurons vectorise — and the selected values
+    are exactly NEST's. Unused ports and, without after-spike currents, the ASC terms hold zeros (rates of
+    one): they add exact zeros.
     """
-    active = refractory[i] == 0
-    u0 = state[U, i]
-    if int_param[MODEL, t] == GLIF_PSC:
-        a0, a1 = state[ASC, i], state[ASC + 1, i]
-        asc_sum = 0.0 + param[ASC_COEFF, t] * a0
-        asc_sum += param[ASC_COEFF + 1, t] * a1
-        d0, d1 = a0 * param[ASC_RATE, t], a1 * param[ASC_RATE + 1, t]
-        u = u0 * param[P33, t] + (0.0 + asc_sum) * param[P30, t]
-        u += param[P31, t] * state[Y1, i] + param[P32, t] * state[Y2, i]
-        u += param[P31 + 1, t] * state[Y1 + 1, i] + param[P32 + 1, t] * state[Y2 + 1, i]
-        u += param[P31 + 2, t] * state[Y1 + 2, i] + param[P32 + 2, t] * state[Y2 + 2, i]
-        u += param[P31 + 3, t] * state[Y1 + 3, i] + param[P32 + 3, t] * state[Y2 + 3, i]
-        spiked = active & (u > param[THRESHOLD, t])
-        state[U, i] = param[RESET, t] if spiked else (u if active else u0)
-        reset0 = param[ASC_AMP, t] + d0 * param[ASC_REFRACTORY, t]
-        reset1 = param[ASC_AMP + 1, t] + d1 * param[ASC_REFRACTORY + 1, t]
-        state[ASC, i] = reset0 if spiked else (d0 if active else a0)
-        state[ASC + 1, i] = reset1 if spiked else (d1 if active else a1)
-        n_ports = N_PORTS
-    else:
-        v = (
-            param[P30, t] * (0.0 + param[I_E, t])
-            + param[P31, t] * state[Y1, i]
-            + param[P32, t] * state[Y2, i]
-            + param[P31 + 1, t] * state[Y1 + 1, i]
-            + param[P32 + 1, t] * state[Y2 + 1, i]
-            + param[EXPM1_TAU_M, t] * u0
-            + u0
-        )
-        v = param[LOWER, t] if v < param[LOWER, t] else v
-        v = v if active else u0
-        spiked = v >= param[THRESHOLD, t]
-        state[U, i] = param[RESET, t] if spiked else v
-        n_ports = 2  # port 0 excitatory, port 1 inhibitory
-    for r in range(n_ports):  # alpha currents move; the weight arriving now enters y1
-        y1 = state[Y1 + r, i]
-        state[Y2 + r, i] = param[P21 + r, t] * y1 + param[P11 + r, t] * state[Y2 + r, i]
-        state[Y1 + r, i] = y1 * param[P11 + r, t] + param[PSC_INIT + r, t] * inputs[slot, r, i]
-    refractory[i] = int_param[REFRACTORY_STEPS, t] if spiked else (0 if active else refractory[i] - 1)
-    return spiked
+    active = r == 0
+    zero = u0 - u0  # 0 in the state's precision: float32 runs stay in float32 (float64 runs add 0.0, as NEST)
+    asc_sum = zero + p[12] * a0
+    asc_sum += p[13] * a1
+    d0 = a0 * p[14]
+    d1 = a1 * p[15]
+    u = u0 * p[0] + (zero + asc_sum) * p[1]
+    u += p[2] * y1a + p[6] * y2a
+    u += p[3] * y1b + p[7] * y2b
+    u += p[4] * y1c + p[8] * y2c
+    u += p[5] * y1d + p[9] * y2d
+    spiked = active & (u > p[10])
+    u_out = p[11] if spiked else (u if active else u0)
+    a0_out = (p[18] + d0 * p[16]) if spiked else (d0 if active else a0)
+    a1_out = (p[19] + d1 * p[17]) if spiked else (d1 if active else a1)
+    r_out = refractory_steps if spiked else (0 if active else r - 1)
+    return u_out, a0_out, a1_out, r_out, spiked
+
+
+def iaf_params(param, t):
+    """The constants of parameter set ``t`` that ``iaf_membrane`` reads, as one tuple of scalars."""
+    return (
+        param[P30, t],
+        param[I_E, t],
+        param[P31, t],
+        param[P32, t],
+        param[P31 + 1, t],
+        param[P32 + 1, t],
+        param[EXPM1_TAU_M, t],
+        param[LOWER, t],
+        param[THRESHOLD, t],
+        param[RESET, t],
+    )
+
+
+def iaf_membrane(v0, r, y1_ex, y1_in, y2_ex, y2_in, p, refractory_steps):
+    """One step of an iaf_psc_alpha membrane: ``(V relative to E_L, refractory steps left, spiked)``."""
+    active = r == 0
+    zero = v0 - v0
+    v = p[0] * (zero + p[1]) + p[2] * y1_ex + p[3] * y2_ex + p[4] * y1_in + p[5] * y2_in + p[6] * v0 + v0
+    v = p[7] if v < p[7] else v
+    v = v if active else v0
+    spiked = v >= p[8]
+    r_out = refractory_steps if spiked else (0 if active else r - 1)
+    return (p[9] if spiked else v), r_out, spiked
+
+
+def alpha_step(y1, y2, weight, p11, p21, psc_init):
+    """One step of an alpha current, ``(y1, y2)``; the weight (pA) arriving now enters y1, acting from the next step."""
+    return y1 * p11 + psc_init * weight, p21 * y1 + p11 * y2
