@@ -29,6 +29,9 @@ def poisson_count(seed, step, source, mean):
 
 def deliver_row(source, step, multiplicity, ring, ring_size, indptr, target, weight, delay, port):
     """Add one spike (times ``multiplicity``) of ``source`` sent in ``step`` to the ring slots of its targets."""
+    base = step % ring_size
     for s in range(indptr[source], indptr[source + 1]):
-        slot = (step + delay[s]) % ring_size
+        slot = base + delay[s]  # delays are shorter than the ring: one subtraction instead of a division
+        if slot >= ring_size:
+            slot -= ring_size
         ring[slot, port[s], target[s]] += weight[s] * multiplicity
