@@ -89,15 +89,14 @@ def _advance_run(a, b, t, slot, ring, state, refractory, param, int_param, spike
                 u[i], r_arr[i], y1_ex[i], y1_in[i], y2_ex[i], y2_in[i], p, rs
             )
         n_ports = 2
+    in_use = int_param[update.PORTS_IN_USE, t]
     for port in range(n_ports):
+        if not (in_use >> port) & 1:
+            continue  # no synapse reaches this port: its alpha state and ring entries stay zero
         p11, p21, psc_init = param[P11 + port, t], param[P21 + port, t], param[PSC_INIT + port, t]
         y1, y2, w = state[1 + port], state[5 + port], ring[slot, port]
         for i in range(a, b):
             y1[i], y2[i] = _alpha_step(y1[i], y2[i], w[i], p11, p21, psc_init)
-            w[i] = 0.0
-    for port in range(n_ports, 4):
-        w = ring[slot, port]
-        for i in range(a, b):
             w[i] = 0.0
 
 

@@ -47,6 +47,15 @@ class EngineNetwork:
         return self.max_delay + self.min_delay + 1
 
 
+def _ports_in_use(net: CompiledNetwork) -> np.ndarray:
+    """Per neuron, a bit mask of the receptor ports that some synapse reaches."""
+    mask = np.zeros(net.n_neurons, dtype=np.int64)
+    for p in range(4):
+        reached = np.bincount(net.target[net.port == p], minlength=net.n_neurons) > 0
+        mask |= reached.astype(np.int64) << p
+    return mask
+
+
 def prepare(net: CompiledNetwork, dt_ms: float, dtype: str = "float32") -> EngineNetwork:
     """Propagators for ``dt_ms``, delays in steps (rounded as NEST rounds them, with a warning), typed arrays."""
     if dtype not in DTYPES:
@@ -89,6 +98,7 @@ def prepare(net: CompiledNetwork, dt_ms: float, dtype: str = "float32") -> Engin
             n_ports,
             (glif & net.flags["after_spike_currents"]),
             refractory_steps,
+            _ports_in_use(net),
         ]
     ).astype(np.int64)
     assert int_param.shape[0] == N_INT_ROWS

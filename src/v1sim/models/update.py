@@ -39,7 +39,8 @@ MODEL = 0
 PORTS = 1
 HAS_ASC = 2
 REFRACTORY_STEPS = 3
-N_INT_ROWS = 4
+PORTS_IN_USE = 4  # bit p set: some synapse reaches port p (the alpha state of an unused port stays zero)
+N_INT_ROWS = 5
 
 
 def glif_params(param, t):
