@@ -12,6 +12,8 @@ from tests.circuits import CircuitSpec, make_circuit
 from tests.single_neuron import Drive, compiled_single
 from v1sim.cli import main
 from v1sim.engine import cpu
+from v1sim.engine import simulate as simulate_module
+from v1sim.engine.prepare import prepare
 from v1sim.engine.simulate import simulate
 from v1sim.errors import V1SimInputError
 from v1sim.inputs.events import emission_steps
@@ -50,6 +52,41 @@ def test_same_seed_same_spikes_across_runs_and_threads(
     assert not (
         len(other.spike_step) == len(first.spike_step) and np.array_equal(other.spike_step, first.spike_step)
     )
+
+
+def test_blocks_runs_and_call_boundaries_do_not_change_a_bit(
+    network: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blocks of min_delay steps, short runs of neurons, calls that end mid-block, two threads and a spike buffer
+    that must grow: the same spikes and traces, bit for bit, as one step per block on one thread."""
+    net = read_compiled(network / "compiled_network.h5")
+    assert prepare(net, 0.25, "float32").min_delay > 1  # else every block is one step and this proves nothing
+    record = np.array([70, 5, 33, 5, 0])
+
+    def run(threads: int) -> object:
+        return simulate(
+            net,
+            600.25,
+            0.25,
+            device="cpu",
+            poisson_rates_hz={"lgn": 1000.0},
+            seed=3,
+            record_ids=record,
+            threads=threads,
+        )
+
+    monkeypatch.setattr(cpu, "MAX_BLOCK_STEPS", 1)
+    monkeypatch.setattr(cpu, "RUN_LENGTH", 100_000)
+    reference = run(1)
+    monkeypatch.undo()
+    monkeypatch.setattr(cpu, "RUN_LENGTH", 8)
+    monkeypatch.setattr(cpu, "PARALLEL_MIN_NEURONS", 0)
+    monkeypatch.setattr(simulate_module, "CPU_BLOCK_STEPS", 7)
+    blocked = run(2)
+    assert len(reference.spike_step) > 1024  # more than the first spike buffer holds
+    for name in ("spike_step", "spike_neuron", "v_m", "i_syn"):
+        assert np.array_equal(getattr(reference, name), getattr(blocked, name)), name
+    assert np.array_equal(reference.v_m[:, 1], reference.v_m[:, 3])  # neuron 5, recorded twice
 
 
 def test_device_poisson_rate_is_the_configured_rate() -> None:

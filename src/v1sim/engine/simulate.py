@@ -170,53 +170,43 @@ def _run_cpu(
     ring = np.zeros((net.ring_size, 4, net.n_neurons), dtype=net.dtype)
     state, param, int_param = net.state.copy(), net.param, net.int_param  # rows contiguous: loops vectorise
     refractory = np.zeros(net.n_neurons, dtype=np.int32)
-    capacity = max(1024, net.n_neurons * 4)
+    block_steps = min(net.min_delay, cpu.MAX_BLOCK_STEPS)
+    capacity = max(1024, net.n_neurons * max(4, block_steps))  # a block's worst case fits
     spike_step = np.empty(capacity, dtype=np.int64)
     spike_id = np.empty(capacity, dtype=np.int32)
     n_spikes = np.zeros(1, dtype=np.int64)
     record_out = cpu.empty_record(n_steps // record_every if record_every else 0, len(record), net.dtype)
-    # The neurons that spiked, chunk by chunk, for this step and the one before (kept across calls).
-    spiked = np.zeros((2, net.n_neurons), dtype=np.int32)
     parallel = net.n_neurons >= cpu.PARALLEL_MIN_NEURONS and numba.get_num_threads() > 1
-    poisson_mean = _poisson_mean(events, net)
     n_chunks = numba.get_num_threads() if parallel else 1
-    chunk_count = np.zeros((2, n_chunks), dtype=np.int64)
+    # Per step of this block and of the one before (kept across calls): the neurons that spiked, chunk by chunk.
+    spiked = np.zeros((2, block_steps, net.n_neurons), dtype=np.int32)
+    chunk_count = np.zeros((2, block_steps, n_chunks), dtype=np.int64)
+    block_state = np.array([0, 0, 1], dtype=np.int64)  # the block before: first step, length, which lists
     spiked_flag = np.zeros(net.n_neurons, dtype=np.bool_)
-    run_start, chunk_runs = cpu.runs_by_chunk(net.cell_type, n_chunks)
+    run_start, chunk_runs = cpu.runs_by_chunk(net.cell_type, n_chunks, cpu.RUN_LENGTH)
+    record_cells, record_column, run_record = cpu.record_by_run(record, run_start)
+    neurons = (state, refractory, param, int_param, net.cell_type)
+    synapses = (net.indptr, net.target, net.weight, net.delay, net.port)
+    inputs = (events.step_pointer, events.source, events.poisson_source, _poisson_mean(events, net))
+    recording = (record_cells, record_column, run_record, record_every, record_out)
+    work = (spiked, chunk_count, spiked_flag, run_start, chunk_runs, block_state)
 
     def run_steps(k0: int, k1: int) -> int:
+        output = (spike_step, spike_id, n_spikes)
         return cpu.run_steps(
             parallel,
             k0,
             k1,
+            block_steps,
             ring,
             net.ring_size,
-            state,
-            refractory,
-            param,
-            int_param,
-            net.cell_type,
-            net.indptr,
-            net.target,
-            net.weight,
-            net.delay,
-            net.port,
-            events.step_pointer,
-            events.source,
-            events.poisson_source,
-            poisson_mean,
+            neurons,
+            synapses,
+            inputs,
             np.uint64(seed),
-            spike_step,
-            spike_id,
-            n_spikes,
-            record,
-            record_every,
-            record_out,
-            spiked,
-            chunk_count,
-            spiked_flag,
-            run_start,
-            chunk_runs,
+            output,
+            recording,
+            work,
         )
 
     run_steps(0, 0)  # loads (or compiles) the machine code before the clock starts
