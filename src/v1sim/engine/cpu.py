@@ -49,12 +49,15 @@ def _deliver_to_range(
     """Deliver one spike of ``source`` to its targets in ``first..last-1`` only."""
     a = _first_at_least(target, indptr[source], indptr[source + 1], first)
     b = _first_at_least(target, a, indptr[source + 1], last)
-    base = step % ring_size
-    for s in range(a, b):
-        slot = base + delay[s]  # delays are shorter than the ring: one subtraction instead of a division
-        if slot >= ring_size:
-            slot -= ring_size
-        ring[slot, port[s], target[s]] += weight[s] * multiplicity
+    size = numba.uint64(ring_size)
+    base = numba.uint64(step % ring_size)
+    for s in range(numba.uint64(a), numba.uint64(b)):  # unsigned indices: no negative-index selects
+        slot = base + numba.uint64(
+            delay[s]
+        )  # delays are shorter than the ring: a subtraction, not a division
+        if slot >= size:
+            slot -= size
+        ring[slot, numba.uint64(port[s]), numba.uint64(target[s])] += weight[s] * multiplicity
 
 
 @numba.njit(cache=True, inline="always")
@@ -211,7 +214,7 @@ def _run_steps(k0, k1, block_steps, ring, ring_size, neurons, synapses, inputs, 
                         a, b, t, (k + q) % ring_size, ring, state, refractory, param, int_param, spiked_flag
                     )
                     count = chunk_count[now, q, c]
-                    for i in range(a, b):
+                    for i in range(numba.uint64(a), numba.uint64(b)):
                         if spiked_flag[i]:
                             spiked[now, q, first + count] = i
                             count += 1
