@@ -19,9 +19,10 @@ timed on the same machine under the same load:
    --dtype float32 --threads 2 --input lgn=FILE``. First an untimed warm-up run of 1 ms per dtype (it fills
    numba's cache if it has no kernel yet); then ``--repeats`` full runs, each followed by a 1 ms probe run.
    Every run is a fresh process. The children use a numba cache of their own per kernel variant
-   (``WORKDIR/numba_cache/serial`` below the engine's PARALLEL_MIN_NEURONS, ``parallel`` from there on):
-   numba files the serial and the parallel kernel under one cache key, so a shared cache may hand either
-   variant the other's machine code (``--shared-numba-cache`` measures that case). From each full run's
+   (``WORKDIR/numba_cache/serial`` below the engine's PARALLEL_MIN_NEURONS, ``parallel`` from there on), so
+   that what they load is only what this script compiled (``--shared-numba-cache``: the usual cache beside
+   the source). The two variants are separate compiled functions with separate cache entries (engines
+   before ``7c9f8af`` jitted one function both ways, and numba filed both under one key). From each full run's
    ``provenance.json``: ``simulate_s`` (the engine loop), ``setup_s`` and the mean rate. The probe's
    ``simulate_s`` is the engine's fixed cost per call (mostly numba loading its cached machine code on the
    first call), reported as ``first_call_s``.
@@ -228,9 +229,7 @@ class Bench:
         """One ``v1sim simulate`` in a fresh process; returns the measurement and its provenance.
 
         Unless ``--shared-numba-cache``, the child gets a numba cache of its own per kernel variant
-        (``WORKDIR/numba_cache/serial|parallel``): the serial and the parallel kernel are one Python function
-        jitted twice, and numba files both under the same cache key, so from a shared cache either may load
-        the other's machine code (whichever was compiled last for the dtype).
+        (``WORKDIR/numba_cache/serial|parallel``), holding only what this script compiled.
         """
         a = self.args
         out = self.root / name

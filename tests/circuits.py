@@ -73,6 +73,8 @@ class CircuitSpec:
     n_glif: int = 30
     n_iaf: int = 10
     n_lgn: int = 8
+    #: name of the virtual population (files keep the lgn_ prefix)
+    virtual_population: str = "lgn"
     n_edges: int = 400
     n_lgn_edges: int = 120
     seed: int = 1
@@ -198,7 +200,7 @@ def make_circuit(root: Path, spec: CircuitSpec) -> Path:
     write_nodes(net / "v1_nodes.h5", "v1", type_id, attrs, node_id=node_id)
     if spec.two_node_groups:
         _split_groups(net / "v1_nodes.h5", "v1", spec.n_glif)
-    write_nodes(net / "lgn_nodes.h5", "lgn", np.full(spec.n_lgn, 100))
+    write_nodes(net / "lgn_nodes.h5", spec.virtual_population, np.full(spec.n_lgn, 100))
     write_types_csv(
         net / "lgn_node_types.csv", pd.DataFrame([{"node_type_id": 100, "model_type": "virtual", "ei": "e"}])
     )
@@ -272,8 +274,8 @@ def make_circuit(root: Path, spec: CircuitSpec) -> Path:
     lsrc, ltrg = lsrc[order], ltrg[order]
     write_edges(
         net / "lgn_v1_edges.h5",
-        "lgn_to_v1",
-        "lgn",
+        f"{spec.virtual_population}_to_v1",
+        spec.virtual_population,
         "v1",
         lsrc,
         node_id[ltrg],

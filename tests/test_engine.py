@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from v1sim.inputs.events import emission_steps
 from v1sim.models.propagators import delay_steps, steps_of
 from v1sim.network.compiled import read_compiled
 from v1sim.network.convert import convert_circuit
+from v1sim.simulation import RunSettings, run_simulation
 
 
 @pytest.fixture(scope="module")
@@ -209,8 +212,33 @@ def test_cli_writes_sonata_spikes_v_m_and_provenance(network: Path, tmp_path: Pa
         assert len(group["timestamps"]) > 0 and np.all(np.diff(group["timestamps"][:]) >= 0)
     with h5py.File(tmp_path / "out" / "v_m.h5") as h5:
         assert h5["v_m"].shape == (200, 2)
-    import json
 
     record = json.loads((tmp_path / "out" / "provenance.json").read_text())
     for key in ("device", "seed", "versions", "wall_time_s", "steps_per_second", "settings"):
         assert key in record
+
+
+def test_bkg_without_a_spike_file_fires_poisson_at_1_khz(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The release's background node (population ``bkg``) given no spike file runs as Poisson 1 kHz, exactly as
+    an explicit ``--poisson bkg=1000``; any other virtual population without input stays silent, with a warning."""
+    spec = CircuitSpec(virtual_population="bkg", n_lgn=1, n_lgn_edges=40)
+    convert_circuit(make_circuit(tmp_path / "bkg", spec), tmp_path / "bkg_net", progress=False)
+    run = RunSettings(tstop_ms=200.0, dt_ms=0.25, device="cpu", seed=5)
+    default = run_simulation(tmp_path / "bkg_net", tmp_path / "default", settings=run)
+    explicit = run_simulation(
+        tmp_path / "bkg_net",
+        tmp_path / "explicit",
+        settings=dataclasses.replace(run, poisson_hz={"bkg": 1000.0}),
+    )
+    assert len(default.spike_step) > 0
+    assert np.array_equal(default.spike_step, explicit.spike_step)
+    assert np.array_equal(default.spike_neuron, explicit.spike_neuron)
+    assert json.loads((tmp_path / "default" / "provenance.json").read_text())["poisson_hz"] == {"bkg": 1000.0}
+
+    convert_circuit(make_circuit(tmp_path / "lgn", CircuitSpec()), tmp_path / "lgn_net", progress=False)
+    with caplog.at_level(logging.WARNING):
+        silent = run_simulation(tmp_path / "lgn_net", tmp_path / "silent", settings=run)
+    assert "lgn has no input" in caplog.text
+    assert len(silent.spike_step) == 0

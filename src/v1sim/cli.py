@@ -181,7 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="POP=HZ",
-        help="every node of a virtual population fires Poisson at HZ (drawn on the device)",
+        help="every node of a virtual population fires Poisson at HZ (drawn on the device); a bkg population "
+        "with no spike file gets 1000 Hz, the release's background",
     )
     sim.add_argument(
         "--record", action="append", default=[], metavar="POP:ID,ID", help="record V_m of these node ids"

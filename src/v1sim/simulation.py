@@ -28,6 +28,10 @@ from v1sim.sonata.spikes import read_spikes, write_spikes
 
 log = logging.getLogger(__name__)
 
+#: The release's background: one virtual node of this population firing Poisson at this rate (Billeh et al. 2020).
+BACKGROUND_POPULATION = "bkg"
+BACKGROUND_RATE_HZ = 1000.0
+
 
 @dataclass
 class RunSettings:
@@ -85,6 +89,31 @@ def config_inputs(simulation_config: Path | None) -> tuple[dict[str, Path], dict
     return files, config.get("run", {})
 
 
+def _default_inputs(
+    net: CompiledNetwork, files: dict[str, Path], poisson_hz: dict[str, float]
+) -> dict[str, float]:
+    """The Poisson rates to run with: the given ones, plus the release's 1 kHz background for a ``bkg``
+    population given no spike file and no rate. Other virtual populations without input stay silent (warned)."""
+    rates = dict(poisson_hz)
+    virtual = [name for name, v in zip(net.population_names, net.population_virtual, strict=True) if v]
+    for population in virtual:
+        if population in files or population in rates:
+            continue
+        if population == BACKGROUND_POPULATION:
+            rates[population] = BACKGROUND_RATE_HZ
+            log.info(
+                "population %s has no spike file: Poisson %g Hz per node, the release's background",
+                population,
+                BACKGROUND_RATE_HZ,
+            )
+        else:
+            log.warning(
+                "virtual population %s has no input (no spike file, no --poisson): it stays silent",
+                population,
+            )
+    return rates
+
+
 def _record_ids(net: CompiledNetwork, record: dict[str, list[int]]) -> np.ndarray:
     ids = []
     for population, node_ids in record.items():
@@ -125,6 +154,7 @@ def run_simulation(
         raise V1SimInputError(
             None, "poisson", f"population {sorted(both)[0]} has a spike file and a Poisson rate"
         )
+    poisson_hz = _default_inputs(net, files, settings.poisson_hz)
     spike_trains: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for population, path in files.items():
         trains = read_spikes(path, population)
@@ -144,7 +174,7 @@ def run_simulation(
         float(tstop),
         float(dt),
         spike_trains=spike_trains,
-        poisson_rates_hz=settings.poisson_hz,
+        poisson_rates_hz=poisson_hz,
         device=settings.device,
         seed=settings.seed,
         dtype=settings.dtype,
@@ -167,6 +197,7 @@ def run_simulation(
                 simulation_config=str(simulation_config) if simulation_config else None,
                 settings=dataclasses.asdict(settings),
                 inputs={p: str(f) for p, f in files.items()},
+                poisson_hz=poisson_hz,
                 device=result.device,
                 dtype=result.dtype,
                 seed=result.seed,
