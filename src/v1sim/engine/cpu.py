@@ -43,18 +43,16 @@ def _first_at_least(values, lo, hi, key):
 
 
 @numba.njit(cache=True, inline="always")
-def _deliver_to_range(
-    source, step, multiplicity, first, last, ring, ring_size, indptr, target, weight, delay, port
-):
+def _deliver_to_range(source, step, multiplicity, first, last, ring, ring_size, synapses):
     """Deliver one spike of ``source`` to its targets in ``first..last-1`` only."""
+    indptr, target, weight, delay, port = synapses
     a = _first_at_least(target, indptr[source], indptr[source + 1], first)
     b = _first_at_least(target, a, indptr[source + 1], last)
     size = numba.uint64(ring_size)
     base = numba.uint64(step % ring_size)
     for s in range(numba.uint64(a), numba.uint64(b)):  # unsigned indices: no negative-index selects
-        slot = base + numba.uint64(
-            delay[s]
-        )  # delays are shorter than the ring: a subtraction, not a division
+        # delays are shorter than the ring: a subtraction, not a division
+        slot = base + numba.uint64(delay[s])
         if slot >= size:
             slot -= size
         ring[slot, numba.uint64(port[s]), numba.uint64(target[s])] += weight[s] * multiplicity
@@ -115,7 +113,6 @@ def _advance_run(a, b, t, slot, ring, state, refractory, param, int_param, spike
 @numba.njit(cache=True, inline="always")
 def _deliver_block(first, last, start, length, buffer, ring, ring_size, synapses, inputs, spikes, seed):
     """Deliver the spikes of steps ``start..start+length-1`` (lists ``buffer``) to neurons ``first..last-1``."""
-    indptr, target, weight, delay, port = synapses
     step_pointer, event_source, poisson_source, poisson_mean = inputs
     spiked, chunk_count = spikes
     n_chunks = chunk_count.shape[2]
@@ -124,41 +121,13 @@ def _deliver_block(first, last, start, length, buffer, ring, ring_size, synapses
         kp = start + q
         for cc in range(n_chunks):
             for j in range(cc * chunk, cc * chunk + chunk_count[buffer, q, cc]):
-                _deliver_to_range(
-                    spiked[buffer, q, j],
-                    kp,
-                    1.0,
-                    first,
-                    last,
-                    ring,
-                    ring_size,
-                    indptr,
-                    target,
-                    weight,
-                    delay,
-                    port,
-                )
+                _deliver_to_range(spiked[buffer, q, j], kp, 1.0, first, last, ring, ring_size, synapses)
         for e in range(step_pointer[kp], step_pointer[kp + 1]):
-            _deliver_to_range(
-                event_source[e], kp, 1.0, first, last, ring, ring_size, indptr, target, weight, delay, port
-            )
+            _deliver_to_range(event_source[e], kp, 1.0, first, last, ring, ring_size, synapses)
         for j in range(len(poisson_source)):
             count = _poisson_count(seed, kp, poisson_source[j], poisson_mean[j])
             if count > 0:
-                _deliver_to_range(
-                    poisson_source[j],
-                    kp,
-                    count,
-                    first,
-                    last,
-                    ring,
-                    ring_size,
-                    indptr,
-                    target,
-                    weight,
-                    delay,
-                    port,
-                )
+                _deliver_to_range(poisson_source[j], kp, count, first, last, ring, ring_size, synapses)
 
 
 @numba.njit(cache=True, inline="always")
