@@ -28,19 +28,18 @@ def main(out: Path) -> None:
     net = read_compiled(root / "network" / "compiled_network.h5")
     rng = np.random.default_rng(0)
     trains = {"lgn": (rng.integers(0, 8, 500), np.sort(rng.uniform(0.0, 100.0, 500)))}
-    runs = {}
+    runs, poisson, single = {}, {}, {}
     for device in ("cpu", "cuda"):
-        result = simulate(
-            net,
-            100.0,
-            0.25,
-            spike_trains=trains,
-            device=device,
-            dtype="float64",
-            seed=4,
-            record_ids=np.array([0, 50]),
+        common = {"device": device, "seed": 4}
+        runs[device] = simulate(
+            net, 100.0, 0.25, spike_trains=trains, dtype="float64", record_ids=np.array([0, 50]), **common
         )
-        runs[device] = result
+        # device Poisson draws (the deterministic delivery, float64)
+        poisson[device] = simulate(
+            net, 100.0, 0.25, poisson_rates_hz={"lgn": 300.0}, dtype="float64", **common
+        )
+        # float32: the GPU delivers with atomic adds (another summation order than the CPU's)
+        single[device] = simulate(net, 100.0, 0.25, spike_trains=trains, dtype="float32", **common)
     cpu, gpu = runs["cpu"], runs["cuda"]
     summary = {
         "device": gpu.device,
@@ -56,6 +55,17 @@ def main(out: Path) -> None:
             and np.array_equal(cpu.spike_neuron, gpu.spike_neuron)
         ),
         "max_v_m_difference": float(np.max(np.abs(cpu.v_m - gpu.v_m))),
+        "poisson_spikes_cpu": len(poisson["cpu"].spike_step),
+        "poisson_identical": bool(
+            np.array_equal(poisson["cpu"].spike_step, poisson["cuda"].spike_step)
+            and np.array_equal(poisson["cpu"].spike_neuron, poisson["cuda"].spike_neuron)
+        ),
+        "float32_spikes_cpu": len(single["cpu"].spike_step),
+        "float32_spikes_gpu": len(single["cuda"].spike_step),
+        "float32_shared_spikes": len(
+            set(zip(single["cpu"].spike_step, single["cpu"].spike_neuron, strict=True))
+            & set(zip(single["cuda"].spike_step, single["cuda"].spike_neuron, strict=True))
+        ),
     }
     out.write_text(json.dumps(summary))
 

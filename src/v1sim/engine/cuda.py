@@ -244,33 +244,73 @@ def run(
     grid = math.ceil(n / THREADS)
     block = max(1, min(net.min_delay, MAX_BLOCK_STEPS))
     seed64 = np.uint64(seed)
-    s0 = 0
-    _warm_up(
-        ring,
-        net,
-        state,
-        refractory,
-        param,
-        int_param,
-        cell_type,
-        spike_step,
-        spike_id,
-        spike_count,
-        record_column,
-        record_out,
-        indptr,
-        target,
-        weight,
-        delay,
-        port,
-        step_pointer,
-        event_source,
-        poisson_source,
-        poisson_mean,
-        seed64,
-        deterministic,
-    )
+    synapses = (indptr, target, weight, delay, port)
+    # The launches, as closures over the device arrays (spike_step/spike_id are rebound when they grow).
+
+    def advance(k: int, length: int, every: int, blocks: int, threads: int) -> None:
+        _advance[blocks, threads](
+            k,
+            length,
+            ring,
+            net.ring_size,
+            state,
+            refractory,
+            param,
+            int_param,
+            cell_type,
+            spike_step,
+            spike_id,
+            spike_count,
+            record_column,
+            every,
+            record_out,
+        )
+
+    def deliver_in_order(k: int, k1: int, s0: int, s1: int) -> None:
+        _deliver_serial[1, 1](
+            k,
+            k1,
+            s0,
+            s1,
+            spike_step,
+            spike_id,
+            ring,
+            net.ring_size,
+            *synapses,
+            step_pointer,
+            event_source,
+            poisson_source,
+            poisson_mean,
+            seed64,
+        )
+
+    def deliver_atomic(k: int, k1: int, s0: int, s1: int) -> None:
+        e0, e1 = int(events.step_pointer[k]), int(events.step_pointer[k1])
+        if s1 - s0 + e1 - e0 > 0:
+            _deliver_atomic[s1 - s0 + e1 - e0, THREADS](
+                k,
+                s0,
+                s1 - s0,
+                spike_step,
+                spike_id,
+                e0,
+                event_step,
+                event_source,
+                ring,
+                net.ring_size,
+                *synapses,
+            )
+        if len(events.poisson_source):
+            _deliver_poisson[len(events.poisson_source) * (k1 - k), THREADS](
+                k, k1 - k, poisson_source, poisson_mean, seed64, ring, net.ring_size, *synapses
+            )
+
+    deliver = deliver_in_order if deterministic else deliver_atomic
+    advance(0, 0, 0, 1, 1)  # compiles the kernels with zero work before the clock starts
+    deliver(0, 0, 0, 0)
+    cuda.synchronize()
     started = time.perf_counter()
+    s0 = 0
     with tqdm(
         total=n_steps, unit="step", unit_scale=True, disable=not progress, desc="simulate (cuda)"
     ) as bar:
@@ -280,80 +320,9 @@ def run(
             if s0 + n * (k1 - k) > capacity:  # room for every neuron to spike in every step of the block
                 capacity = 2 * capacity + n * (k1 - k)
                 spike_step, spike_id = _grow(spike_step, capacity), _grow(spike_id, capacity)
-            _advance[grid, THREADS](
-                k,
-                k1 - k,
-                ring,
-                net.ring_size,
-                state,
-                refractory,
-                param,
-                int_param,
-                cell_type,
-                spike_step,
-                spike_id,
-                spike_count,
-                record_column,
-                record_every,
-                record_out,
-            )
+            advance(k, k1 - k, record_every, grid, THREADS)
             s1 = int(spike_count.copy_to_host()[0])
-            if deterministic:
-                _deliver_serial[1, 1](
-                    k,
-                    k1,
-                    s0,
-                    s1,
-                    spike_step,
-                    spike_id,
-                    ring,
-                    net.ring_size,
-                    indptr,
-                    target,
-                    weight,
-                    delay,
-                    port,
-                    step_pointer,
-                    event_source,
-                    poisson_source,
-                    poisson_mean,
-                    seed64,
-                )
-            else:
-                e0, e1 = int(events.step_pointer[k]), int(events.step_pointer[k1])
-                if s1 - s0 + e1 - e0 > 0:
-                    _deliver_atomic[s1 - s0 + e1 - e0, THREADS](
-                        k,
-                        s0,
-                        s1 - s0,
-                        spike_step,
-                        spike_id,
-                        e0,
-                        event_step,
-                        event_source,
-                        ring,
-                        net.ring_size,
-                        indptr,
-                        target,
-                        weight,
-                        delay,
-                        port,
-                    )
-                if len(events.poisson_source):
-                    _deliver_poisson[len(events.poisson_source) * (k1 - k), THREADS](
-                        k,
-                        k1 - k,
-                        poisson_source,
-                        poisson_mean,
-                        seed64,
-                        ring,
-                        net.ring_size,
-                        indptr,
-                        target,
-                        weight,
-                        delay,
-                        port,
-                    )
+            deliver(k, k1, s0, s1)
             s0 = s1
             bar.update(k1 - k)
             k = k1
@@ -362,73 +331,6 @@ def run(
     elapsed = time.perf_counter() - started
     order = np.lexsort((ids, steps))  # device order is by completion; report (step, neuron) like the CPU
     return steps[order], ids[order].astype(np.int64), samples, elapsed
-
-
-def _warm_up(
-    ring,
-    net,
-    state,
-    refractory,
-    param,
-    int_param,
-    cell_type,
-    spike_step,
-    spike_id,
-    spike_count,
-    record_column,
-    record_out,
-    indptr,
-    target,
-    weight,
-    delay,
-    port,
-    step_pointer,
-    event_source,
-    poisson_source,
-    poisson_mean,
-    seed,
-    deterministic,
-):
-    """Compile the step kernel (and the deterministic delivery) with zero work before the clock starts."""
-    _advance[1, 1](
-        0,
-        0,
-        ring,
-        net.ring_size,
-        state,
-        refractory,
-        param,
-        int_param,
-        cell_type,
-        spike_step,
-        spike_id,
-        spike_count,
-        record_column,
-        0,
-        record_out,
-    )
-    if deterministic:
-        _deliver_serial[1, 1](
-            0,
-            0,
-            0,
-            0,
-            spike_step,
-            spike_id,
-            ring,
-            net.ring_size,
-            indptr,
-            target,
-            weight,
-            delay,
-            port,
-            step_pointer,
-            event_source,
-            poisson_source,
-            poisson_mean,
-            seed,
-        )
-    cuda.synchronize()
 
 
 def _grow(array: cuda.devicearray.DeviceNDArray, size: int) -> cuda.devicearray.DeviceNDArray:

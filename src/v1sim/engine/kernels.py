@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from v1sim.build.rng import stream, uniform
 
 
@@ -15,7 +17,9 @@ def poisson_count(seed, step, source, mean):
     """Spikes a Poisson source emits in one step (inverse transform on its own counter-based stream)."""
     if mean <= 0.0:
         return 0
-    state = stream(seed, step * 4294967296 + source)
+    # Explicit int64/uint64: under the CUDA simulator this runs as Python on NumPy scalars, where an int32 step
+    # times 2**32 overflows and a state of 2**63 or more would reach ``uniform`` as a Python int typed int64.
+    state = np.uint64(stream(seed, np.int64(step) * 4294967296 + source))
     state, u = uniform(state)
     p = math.exp(-mean)
     cumulative = p
