@@ -1,5 +1,5 @@
 # v1sim: each target creates or updates the virtual environment it needs, then runs.
-#   make run    the pipeline on config.yaml (default: the built-in synthetic circuit), CORES=N to change cores
+#   make run    the pipeline on config.yaml (default: the built-in V1 column), then the HTML report; CORES=N
 #   make test   ruff + the whole test suite (what CI runs)
 #   make bench  the benchmarks in benchmarks/, recorded in benchmarks/results/
 
@@ -26,6 +26,7 @@ $(VENV)/.dev-deps: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.run-deps
 	$(BIN)/snakemake --cores $(CORES)
+	$(BIN)/snakemake --report results/report.html
 
 test: $(VENV)/.dev-deps
 	$(BIN)/ruff check .

@@ -17,6 +17,8 @@ include: "rules/common.smk"
 include: "rules/network.smk"
 include: "rules/simulate.smk"
 include: "rules/release.smk"
+include: "rules/analysis.smk"
+include: "rules/report.smk"
 
 
 rule all:
@@ -24,3 +26,4 @@ rule all:
     input:
         network_outputs(CIRCUIT),
         simulation_outputs(CIRCUIT),
+        analysis_outputs(CIRCUIT),

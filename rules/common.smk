@@ -30,6 +30,14 @@ def simulation_outputs(circuit):
     return out
 
 
+def analysis_outputs(circuit):
+    """The analysis tables and figures."""
+    return [
+        f"results/{circuit}/analysis/provenance.json",
+        f"results/{circuit}/figures/provenance.json",
+    ]
+
+
 def network_outputs(circuit):
     """Files of the convert stage for one circuit."""
     return multiext(

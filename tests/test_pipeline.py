@@ -45,10 +45,27 @@ def test_default_config_runs_end_to_end(tmp_path: Path) -> None:
     with h5py.File(network / "compiled_network.h5") as h5:
         assert h5["synapses/target"].shape == (n_edges,)
         assert h5.attrs["n_neurons"] == n_v1
-    for rule in ("build_v1", "convert"):
+    for rule in ("build_v1", "convert", "simulate", "analyse", "figures"):
         assert (results / "logs" / f"{rule}.log").exists()
         assert (results / "benchmarks" / f"{rule}.tsv").exists()
     assert f"converted {len(nodes):,} nodes" in (results / "logs" / "convert.log").read_text()
+    classes = pd.read_csv(results / "analysis" / "classes.csv")
+    assert classes["n_cells"].sum() == n_v1 and "reference_mean_rate_hz" in classes  # NEST beside v1sim
+
+    report = _run(
+        "snakemake",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(tmp_path),
+        "--report",
+        "results/report.html",
+        cwd=tmp_path,
+    )
+    assert report.returncode == 0, report.stderr[-3000:]
+    html = (tmp_path / "results" / "report.html").read_text()
+    for figure in ("raster.png", "class_rates.png", "pca.png", "umap_cells.png", "comparison.png"):
+        assert figure in html
 
 
 def test_a_bad_config_value_is_refused_by_the_schema(tmp_path: Path) -> None:

@@ -84,6 +84,25 @@ def _simulate(args: argparse.Namespace) -> None:
     )
 
 
+def _analyse(args: argparse.Namespace) -> None:
+    from v1sim.analysis.run import AnalysisSettings, analyse
+
+    fields = AnalysisSettings.__dataclass_fields__
+    settings = AnalysisSettings(**{k: v for k, v in vars(args).items() if k in fields and v is not None})
+    summary = analyse(args.spikes, args.nodes, args.tstop, args.outdir, settings, args.reference)
+    print(
+        f"analysed {summary['n_spikes']:,} spikes of {summary['n_cells']:,} cells "
+        f"(mean {summary['mean_rate_hz']:.3g} Hz) -> {args.outdir}"
+    )
+
+
+def _figures(args: argparse.Namespace) -> None:
+    from v1sim.plots.figures import draw_figures
+
+    summary = draw_figures(args.analysis, args.spikes, args.nodes, args.outdir, args.max_raster_points)
+    print(f"drew {len(summary['figures'])} figures (raster: {summary['raster_mode']}) -> {args.outdir}")
+
+
 def _fetch(args: argparse.Namespace) -> None:
     from v1sim.fetch import MANIFEST_NAME, fetch_release, summary_line
 
@@ -190,6 +209,48 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--record-interval", type=float, help="V_m sampling interval, ms (default: every step)")
     sim.add_argument("--no-progress", action="store_true")
     sim.set_defaults(run=_simulate)
+
+    analysis = sub.add_parser(
+        "analyse", help="rates, ISI CV, population activity, PCA/UMAP and correlations of a spike file"
+    )
+    analysis.add_argument("spikes", type=Path, help="SONATA spike file (v1sim simulate's spikes.h5)")
+    analysis.add_argument("nodes", type=Path, help="nodes.parquet of v1sim convert (cell classes, depths)")
+    analysis.add_argument(
+        "outdir", type=Path, help="folder for the tables (replaced if it is an earlier output)"
+    )
+    analysis.add_argument("--tstop", type=float, required=True, help="end of the analysed window (ms)")
+    analysis.add_argument(
+        "--t-start", dest="t_start_ms", type=float, help="start of the window (ms; default 0)"
+    )
+    analysis.add_argument(
+        "--bin", dest="bin_ms", type=float, help="time bin of the population activity (ms; 10)"
+    )
+    analysis.add_argument(
+        "--correlation-bin",
+        dest="correlation_bin_ms",
+        type=float,
+        help="count window of the correlations (ms; 50)",
+    )
+    analysis.add_argument(
+        "--correlation-cells", dest="correlation_cells_per_class", type=int, help="cells per class (50)"
+    )
+    analysis.add_argument("--umap-cells", type=int, help="cells sampled for the cell UMAP (5000)")
+    analysis.add_argument("--pca-components", type=int, help="principal components kept (10)")
+    analysis.add_argument("--seed", type=int, help="seed of the samples and of UMAP (0)")
+    analysis.add_argument(
+        "--reference", type=Path, help="a second spike file (e.g. NEST's) whose class rates go beside ours"
+    )
+    analysis.set_defaults(run=_analyse)
+
+    figures = sub.add_parser("figures", help="draw the figures of a v1sim analyse folder")
+    figures.add_argument("analysis", type=Path, help="output folder of v1sim analyse")
+    figures.add_argument("spikes", type=Path, help="the spike file it analysed (for the raster)")
+    figures.add_argument("nodes", type=Path, help="nodes.parquet of v1sim convert")
+    figures.add_argument("outdir", type=Path, help="folder for the figures")
+    figures.add_argument(
+        "--max-raster-points", type=int, default=100_000, help="above this many spikes the raster is an image"
+    )
+    figures.set_defaults(run=_figures)
 
     fetch = sub.add_parser(
         "fetch", help="download release files, recording their sha256; refuse a file that has changed"

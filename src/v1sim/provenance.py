@@ -15,7 +15,18 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-_PACKAGES = ("v1sim", "numpy", "scipy", "pandas", "pyarrow", "h5py", "numba")
+_PACKAGES = (
+    "v1sim",
+    "numpy",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "h5py",
+    "numba",
+    "scikit-learn",
+    "umap-learn",
+    "matplotlib",
+)
 
 
 def peak_memory_mb() -> float:

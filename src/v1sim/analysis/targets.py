@@ -1,0 +1,59 @@
+"""The Billeh et al. (2020) validation targets per cell class, and which target a class name belongs to.
+
+Mean evoked rates (Hz) of the GLIF core's classes under drifting gratings, from Billeh et al. 2020, *Neuron*
+106:388–403 (as summarised in ``shared/docs/v1-model.md`` §6). Overall mean 3.3 Hz. They are evoked
+rates: a run without a grating stimulus is compared against them for orientation only.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+#: target group → mean evoked rate (Hz)
+BILLEH_RATE_HZ: dict[str, float] = {
+    "L1 Htr3a": 5.1,
+    "L2/3 E": 1.7,
+    "L2/3 PV": 8.5,
+    "L2/3 SST": 7.9,
+    "L2/3 VIP": 6.6,
+    "L4 E": 2.1,
+    "L4 PV": 8.8,
+    "L4 SST": 3.2,
+    "L4 VIP": 2.2,
+    "L5 E": 3.6,
+    "L5 PV": 6.9,
+    "L5 SST": 1.9,
+    "L5 VIP": 1.6,
+    "L6 E": 3.7,
+    "L6 PV": 11.1,
+    "L6 SST": 5.5,
+    "L6 VIP": 4.8,
+}
+BILLEH_OVERALL_HZ = 3.3
+
+_LAYERS = {"1": "L1", "23": "L2/3", "4": "L4", "5": "L5", "6": "L6"}
+_INHIBITORY = {"Pvalb": "PV", "Sst": "SST", "Htr3a": "VIP", "Vip": "VIP"}
+_CLASS_NAME = re.compile(r"^([ei])(1|23|4|5|6)(.*)$")
+
+
+def target_group(cell_class: str) -> str | None:
+    """The target group of a release-style class name (``e23Cux2`` → ``L2/3 E``, ``i4Htr3a`` → ``L4 VIP``,
+    ``i1Htr3a`` → ``L1 Htr3a``); None for a name that is not of that form."""
+    match = _CLASS_NAME.match(cell_class)
+    if match is None:
+        return None
+    ei, layer, rest = match.groups()
+    if layer == "1":
+        return "L1 Htr3a" if ei == "i" else None
+    if ei == "e":
+        return f"{_LAYERS[layer]} E"
+    kind = next((name for marker, name in _INHIBITORY.items() if rest.startswith(marker)), None)
+    return f"{_LAYERS[layer]} {kind}" if kind else None
+
+
+def target_rate_hz(cell_class: str) -> float:
+    """The Billeh target rate of a class (NaN when it has none)."""
+    group = target_group(cell_class)
+    return BILLEH_RATE_HZ.get(group, np.nan) if group else np.nan

@@ -1,0 +1,251 @@
+"""Figures of the analysis stage: raster, population rate, rates per class against the Billeh targets (and a
+reference run), PCA and UMAP views of the population activity, ISI CV and correlation distributions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib import colors as mcolors
+
+from v1sim.analysis.activity import Activity
+
+_TYPE_MAPS = (("Pvalb", "Blues"), ("Sst", "Greens"), ("Htr3a", "Purples"), ("Vip", "Purples"))
+_LAYER_SHADE = {"1": 0.55, "23": 0.6, "4": 0.7, "5": 0.8, "6": 0.9}
+_CLASS = re.compile(r"^([ei])(1|23|4|5|6)(.*)$")
+#: Left edge of the class-rate axis (log scale): classes below it show no bar.
+RATE_FLOOR_HZ = 0.01
+
+
+def class_colour(cell_class: str) -> tuple[float, float, float]:
+    """Excitatory classes red, PV blue, SST green, Htr3a/VIP purple, darker with depth; others grey."""
+    match = _CLASS.match(cell_class)
+    if match is None:
+        return mcolors.to_rgb("0.5")
+    ei, layer, rest = match.groups()
+    name = "Reds" if ei == "e" else next((m for key, m in _TYPE_MAPS if rest.startswith(key)), "Greys")
+    return mcolors.to_rgb(plt.get_cmap(name)(_LAYER_SHADE[layer]))
+
+
+def layer_of(cell_class: str) -> str:
+    """``L1``, ``L2/3``, ``L4``, ``L5`` or ``L6`` from a release-style class name ("?" otherwise)."""
+    match = _CLASS.match(cell_class)
+    return {"1": "L1", "23": "L2/3"}.get(match.group(2), f"L{match.group(2)}") if match else "?"
+
+
+def _save(fig: plt.Figure, path: Path, svg: bool = False) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    if svg:
+        fig.savefig(path.with_suffix(".svg"))
+    plt.close(fig)
+
+
+@dataclass
+class RasterDrawn:
+    """What the raster shows: ``mode`` "points" or "image", the spikes drawn, and the image's spike counts
+    per pixel (rows: cells by depth, pia at the top; columns: time), None for points."""
+
+    mode: str
+    n_spikes: int
+    counts: np.ndarray | None
+
+
+def depth_order(activity: Activity) -> np.ndarray:
+    """Rank of every cell from the pia down (descending ``y``), ties by class then node id."""
+    cells = activity.cells
+    order = np.lexsort((cells["node_id"].to_numpy(), cells["cell_class"].to_numpy(), -cells["y"].to_numpy()))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank
+
+
+def raster(
+    activity: Activity,
+    path: Path,
+    max_points: int = 100_000,
+    pixels: tuple[int, int] = (800, 1200),
+) -> RasterDrawn:
+    """Spike raster, cells ordered by depth and coloured by class. Up to ``max_points`` spikes are drawn one
+    by one; above that the raster is an image of spike counts per pixel (``pixels``: rows × columns) in
+    which every spike darkens its pixel towards its class's colour."""
+    rank = depth_order(activity)
+    classes = activity.cells["cell_class"].to_numpy()
+    n_cells, t0, t1 = activity.n_cells, activity.t_start_ms, activity.t_stop_ms
+    fig, ax = plt.subplots(figsize=(11, 6.5))
+    if len(activity.time_ms) <= max_points:
+        colour = np.array([class_colour(c) for c in classes])
+        ax.scatter(activity.time_ms, rank[activity.cell], s=1.0, c=colour[activity.cell], marker="|", lw=0.4)
+        ax.set_ylim(n_cells, -1)
+        drawn = RasterDrawn("points", len(activity.time_ms), None)
+    else:
+        rows, columns = min(pixels[0], n_cells), pixels[1]
+        row_of_rank = np.arange(n_cells) * rows // n_cells
+        pixel_row = row_of_rank[rank[activity.cell]]
+        grid = {"bins": (rows, columns), "range": ((0, rows), (t0, t1))}
+        counts, _, _ = np.histogram2d(pixel_row, activity.time_ms, **grid)
+        # Each spike darkens its pixel towards its own class's colour: ink = Σ (1 − colour) over the spikes.
+        ink_of_class = 1.0 - np.array([class_colour(c) for c in np.unique(classes)])
+        ink = ink_of_class[np.unique(classes, return_inverse=True)[1][activity.cell]]
+        pigment = np.stack(
+            [np.histogram2d(pixel_row, activity.time_ms, weights=ink[:, k], **grid)[0] for k in range(3)], -1
+        )
+        scale = max(np.percentile(counts[counts > 0], 99), 1.0) if (counts > 0).any() else 1.0
+        image = 1.0 - np.clip(pigment / scale, 0.0, 1.0)
+        ax.imshow(image, aspect="auto", extent=(t0, t1, n_cells, 0), interpolation="nearest")
+        drawn = RasterDrawn("image", int(counts.sum()), counts)
+    _layer_ticks(ax, rank, classes)
+    ax.set_xlim(t0, t1)
+    ax.set_xlabel("time (ms)")
+    ax.set_title(f"{len(activity.time_ms):,} spikes of {n_cells:,} cells ({drawn.mode})")
+    _save(fig, path)
+    return drawn
+
+
+def _layer_ticks(ax: plt.Axes, rank: np.ndarray, classes: np.ndarray) -> None:
+    layers = pd.Series([layer_of(c) for c in classes])
+    middle = pd.Series(rank).groupby(layers).median().sort_values()
+    ax.set_yticks(middle.to_numpy(), middle.index.tolist())
+    ax.set_ylabel("cells by depth (pia at the top)")
+
+
+def population_rate(table: pd.DataFrame, path: Path) -> None:
+    """Mean rate per cell over time."""
+    fig, ax = plt.subplots(figsize=(9, 3))
+    ax.plot(table["time_ms"], table["rate_hz"], lw=0.8, color="k")
+    ax.set_xlabel("time (ms)")
+    ax.set_ylabel("rate per cell (Hz)")
+    _save(fig, path, svg=True)
+
+
+def class_rates(classes: pd.DataFrame, path: Path, reference_label: str = "NEST 3.10") -> None:
+    """Mean rate per class (bars; the reference run beside it when present) with the Billeh evoked-rate
+    targets (diamonds)."""
+    table = classes.sort_values("cell_class")
+    y = np.arange(len(table))
+    has_reference = "reference_mean_rate_hz" in table
+    height = 0.4 if has_reference else 0.7
+    fig, ax = plt.subplots(figsize=(7, 0.3 * len(table) + 1.5))
+    colour = [class_colour(c) for c in table["cell_class"]]
+    ax.barh(y - (0.2 if has_reference else 0), table["mean_rate_hz"], height, color=colour, label="v1sim")
+    if has_reference:
+        ax.barh(y + 0.2, table["reference_mean_rate_hz"], height, color="0.7", label=reference_label)
+    ax.scatter(
+        table["billeh_rate_hz"],
+        y,
+        marker="D",
+        color="k",
+        s=18,
+        label="Billeh et al. 2020 (gratings)",
+        zorder=3,
+    )
+    ax.set_yticks(y, table["cell_class"])
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlim(left=RATE_FLOOR_HZ)
+    ax.set_xlabel(f"mean rate (Hz; log scale, from {RATE_FLOOR_HZ:g})")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    _save(fig, path, svg=True)
+
+
+def pca(scores: pd.DataFrame, variance: pd.DataFrame, path: Path) -> None:
+    """Explained variance per component and the population's trajectory in the first two components."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    ratio = variance["explained_variance_ratio"].to_numpy()
+    left.bar(variance["component"], ratio, color="0.5")
+    left.plot(variance["component"], np.cumsum(ratio), "k.-", label="cumulative")
+    left.set_xlabel("component")
+    left.set_ylabel("explained variance ratio")
+    left.legend(fontsize=8)
+    if {"PC1", "PC2"} <= set(scores):
+        points = right.scatter(scores["PC1"], scores["PC2"], c=scores["time_ms"], s=6, cmap="viridis")
+        right.plot(scores["PC1"], scores["PC2"], lw=0.3, color="0.6")
+        fig.colorbar(points, ax=right, label="time (ms)")
+    right.set_xlabel("PC1")
+    right.set_ylabel("PC2")
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def umap_bins(table: pd.DataFrame, path: Path) -> None:
+    """UMAP of the time bins, coloured by time."""
+    fig, ax = plt.subplots(figsize=(5.5, 4.5))
+    points = ax.scatter(table["umap_1"], table["umap_2"], c=table["time_ms"], s=6, cmap="viridis")
+    fig.colorbar(points, ax=ax, label="time (ms)")
+    ax.set_xlabel("UMAP 1")
+    ax.set_ylabel("UMAP 2")
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def umap_cells(table: pd.DataFrame, path: Path) -> None:
+    """UMAP of the sampled cells' activity profiles, coloured by class (left) and by depth (right)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
+    colour = [class_colour(c) for c in table["cell_class"]]
+    left.scatter(table["umap_1"], table["umap_2"], c=colour, s=4)
+    for name in sorted(table["cell_class"].unique()):
+        left.scatter([], [], color=class_colour(name), s=10, label=name)
+    left.legend(fontsize=6, ncol=2, markerscale=1.5, loc="best")
+    left.set_title("by class")
+    points = right.scatter(table["umap_1"], table["umap_2"], c=table["y"], s=4, cmap="cividis")
+    fig.colorbar(points, ax=right, label="y (µm; pia at 0)")
+    right.set_title("by depth")
+    for ax in (left, right):
+        ax.set_xlabel("UMAP 1")
+        ax.set_ylabel("UMAP 2")
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def isi_cv(neurons: pd.DataFrame, path: Path) -> None:
+    """Distribution of the ISI CV, excitatory against inhibitory cells; CV = 1 marks a Poisson process."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    kind = neurons["cell_class"].str[0]
+    for label, key, colour in (("excitatory", "e", "tab:red"), ("inhibitory", "i", "tab:blue")):
+        values = neurons.loc[kind == key, "isi_cv"].dropna()
+        if len(values):
+            ax.hist(
+                values,
+                bins=40,
+                range=(0, 3),
+                histtype="step",
+                color=colour,
+                label=f"{label} ({len(values):,})",
+            )
+    ax.axvline(1.0, color="k", lw=0.8, ls="--", label="Poisson")
+    ax.set_xlabel("ISI coefficient of variation")
+    ax.set_ylabel("cells")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    _save(fig, path, svg=True)
+
+
+def correlations(pairs: pd.DataFrame, path: Path) -> None:
+    """Distribution of pairwise spike-count correlations, within a class against across classes."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    same = pairs["class_a"] == pairs["class_b"]
+    for label, mask, colour in (("same class", same, "tab:purple"), ("different classes", ~same, "0.4")):
+        values = pairs.loc[mask, "r"].dropna()
+        if len(values):
+            ax.hist(
+                values,
+                bins=60,
+                range=(-0.5, 1.0),
+                histtype="step",
+                density=True,
+                color=colour,
+                label=f"{label} ({len(values):,} pairs)",
+            )
+    ax.set_xlabel("spike-count correlation r")
+    ax.set_ylabel("density")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    _save(fig, path, svg=True)

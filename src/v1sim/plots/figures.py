@@ -1,0 +1,77 @@
+"""``v1sim figures``: every figure of the analysis stage from its tables (and the spike file, for the raster)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from v1sim.analysis.activity import load_activity
+from v1sim.errors import V1SimInputError
+from v1sim.plots import analysis as plots
+from v1sim.provenance import atomic_directory, provenance, write_json
+
+log = logging.getLogger(__name__)
+
+#: Figure files (PNG; the small ones also as SVG beside them).
+FIGURES = (
+    "raster.png",
+    "population_rate.png",
+    "class_rates.png",
+    "pca.png",
+    "umap_bins.png",
+    "umap_cells.png",
+    "isi_cv.png",
+    "correlations.png",
+)
+
+
+def draw_figures(
+    analysis_dir: str | Path,
+    spikes: str | Path,
+    nodes: str | Path,
+    outdir: str | Path,
+    max_raster_points: int = 100_000,
+    reference_label: str = "NEST 3.10",
+) -> dict[str, Any]:
+    """Draw every figure into ``outdir`` from the tables of ``v1sim analyse`` in ``analysis_dir``.
+
+    The raster's spike counts per pixel (image mode) are kept in ``raster_counts.npy`` for checking.
+    """
+    started = time.perf_counter()
+    tables = Path(analysis_dir)
+    record_path = tables / "provenance.json"
+    if not record_path.is_file():
+        raise V1SimInputError(tables, "provenance.json", "not an output folder of v1sim analyse")
+    record = json.loads(record_path.read_text())
+    t_start, t_stop = record["window_ms"]
+    with atomic_directory(Path(outdir)) as tmp:
+        activity = load_activity(spikes, nodes, t_stop, t_start)
+        drawn = plots.raster(activity, tmp / "raster.png", max_points=max_raster_points)
+        if drawn.counts is not None:
+            np.save(tmp / "raster_counts.npy", drawn.counts)
+        plots.population_rate(pd.read_csv(tables / "population_rate.csv"), tmp / "population_rate.png")
+        plots.class_rates(pd.read_csv(tables / "classes.csv"), tmp / "class_rates.png", reference_label)
+        plots.pca(
+            pd.read_csv(tables / "pca_scores.csv"), pd.read_csv(tables / "pca_variance.csv"), tmp / "pca.png"
+        )
+        plots.umap_bins(pd.read_csv(tables / "umap_bins.csv"), tmp / "umap_bins.png")
+        plots.umap_cells(pd.read_csv(tables / "umap_cells.csv"), tmp / "umap_cells.png")
+        plots.isi_cv(pd.read_parquet(tables / "neurons.parquet"), tmp / "isi_cv.png")
+        plots.correlations(pd.read_parquet(tables / "correlation_pairs.parquet"), tmp / "correlations.png")
+        summary = {"raster_mode": drawn.mode, "raster_spikes": drawn.n_spikes, "figures": list(FIGURES)}
+        write_json(
+            tmp / "provenance.json",
+            provenance(
+                started, stage="figures", analysis=str(tables.resolve()), spikes=str(spikes), **summary
+            ),
+        )
+    log.info(
+        "%d figures -> %s (raster: %s, %s spikes)", len(FIGURES), outdir, drawn.mode, f"{drawn.n_spikes:,}"
+    )
+    return summary
