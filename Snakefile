@@ -18,6 +18,7 @@ include: "rules/network.smk"
 include: "rules/simulate.smk"
 include: "rules/release.smk"
 include: "rules/analysis.smk"
+include: "rules/graph.smk"
 include: "rules/report.smk"
 
 
@@ -27,3 +28,4 @@ rule all:
         network_outputs(CIRCUIT),
         simulation_outputs(CIRCUIT),
         analysis_outputs(CIRCUIT),
+        graph_outputs(CIRCUIT),

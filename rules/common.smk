@@ -55,3 +55,13 @@ RELEASE = config["release"]
 def release_files():
     """Where the files of config['release'] are downloaded to (outputs of rule download_release)."""
     return [f"{RELEASE['dest']}/{name}" for name in RELEASE["files"]]
+
+
+def graph_outputs(circuit):
+    """The graph stage's tables and figures, when config['graph']['enabled']."""
+    if not config["graph"]["enabled"]:
+        return []
+    return [
+        f"results/{circuit}/graph/provenance.json",
+        f"results/{circuit}/graph_figures/provenance.json",
+    ]

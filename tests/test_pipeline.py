@@ -45,12 +45,16 @@ def test_default_config_runs_end_to_end(tmp_path: Path) -> None:
     with h5py.File(network / "compiled_network.h5") as h5:
         assert h5["synapses/target"].shape == (n_edges,)
         assert h5.attrs["n_neurons"] == n_v1
-    for rule in ("build_v1", "convert", "simulate", "analyse", "figures"):
+    for rule in ("build_v1", "convert", "simulate", "analyse", "figures", "graph", "graph_figures"):
         assert (results / "logs" / f"{rule}.log").exists()
         assert (results / "benchmarks" / f"{rule}.tsv").exists()
     assert f"converted {len(nodes):,} nodes" in (results / "logs" / "convert.log").read_text()
     classes = pd.read_csv(results / "analysis" / "classes.csv")
     assert classes["n_cells"].sum() == n_v1 and "reference_mean_rate_hz" in classes  # NEST beside v1sim
+    communities = pd.read_csv(results / "graph" / "communities.csv")
+    assert communities["method"].tolist() == ["louvain", "leiden"] and (communities["modularity"] > 0).all()
+    partitions = pd.read_csv(results / "graph" / "partitions.csv")
+    assert len(partitions) == 4 * 6 and partitions["traffic_hz"].notna().all()  # rates from the analysis
 
     report = _run(
         "snakemake",
@@ -64,7 +68,15 @@ def test_default_config_runs_end_to_end(tmp_path: Path) -> None:
     )
     assert report.returncode == 0, report.stderr[-3000:]
     html = (tmp_path / "results" / "report.html").read_text()
-    for figure in ("raster.png", "class_rates.png", "pca.png", "umap_cells.png", "comparison.png"):
+    for figure in (
+        "raster.png",
+        "class_rates.png",
+        "pca.png",
+        "umap_cells.png",
+        "comparison.png",
+        "partition_traffic.png",
+        "community_graph.png",
+    ):
         assert figure in html
 
 

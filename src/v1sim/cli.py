@@ -103,6 +103,26 @@ def _figures(args: argparse.Namespace) -> None:
     print(f"drew {len(summary['figures'])} figures (raster: {summary['raster_mode']}) -> {args.outdir}")
 
 
+def _graph(args: argparse.Namespace) -> None:
+    from v1sim.graph.run import GraphSettings, analyse_graph
+
+    fields = GraphSettings.__dataclass_fields__
+    settings = GraphSettings(**{k: v for k, v in vars(args).items() if k in fields and v is not None})
+    summary = analyse_graph(args.network, args.outdir, settings, args.rates)
+    found = ", ".join(
+        f"{row['method']} {row['n_communities']} communities (Q {row['modularity']:.3f})"
+        for row in summary["communities"]
+    )
+    print(f"graph of {summary['n_nodes']:,} nodes, {summary['n_edges']:,} edges: {found} -> {args.outdir}")
+
+
+def _graph_figures(args: argparse.Namespace) -> None:
+    from v1sim.plots.graph_figures import draw_graph_figures
+
+    summary = draw_graph_figures(args.graph, args.outdir)
+    print(f"drew {len(summary['figures'])} figures -> {args.outdir}")
+
+
 def _fetch(args: argparse.Namespace) -> None:
     from v1sim.fetch import MANIFEST_NAME, fetch_release, summary_line
 
@@ -251,6 +271,43 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-raster-points", type=int, default=100_000, help="above this many spikes the raster is an image"
     )
     figures.set_defaults(run=_figures)
+
+    graph = sub.add_parser(
+        "graph",
+        help="communities and K-way (METIS) partitions of the connectome, with crossing spike traffic",
+    )
+    graph.add_argument("network", type=Path, help="output folder of v1sim convert")
+    graph.add_argument(
+        "outdir", type=Path, help="folder for the tables (replaced if it is an earlier output)"
+    )
+    graph.add_argument("--rates", type=Path, help="neurons.parquet of v1sim analyse: adds the spike traffic")
+    graph.add_argument(
+        "--edge-populations", nargs="+", help="edge populations forming the graph (default: v1_to_v1)"
+    )
+    graph.add_argument(
+        "--weight", choices=["abs_weight", "synapses", "binary"], help="edge weight (abs_weight)"
+    )
+    graph.add_argument(
+        "--symmetrise", choices=["sum", "max", "mean"], help="undirected version (sum: A + A^T)"
+    )
+    graph.add_argument("--isolated", choices=["keep", "drop"], help="nodes without a selected edge (keep)")
+    graph.add_argument(
+        "--methods", nargs="+", help="louvain, leiden, leiden_directed (default: louvain leiden)"
+    )
+    graph.add_argument("--resolution", type=float, help="modularity resolution gamma (1)")
+    graph.add_argument("--k", nargs="+", type=int, help="numbers of parts (default: 2 4 8 16 32 64)")
+    graph.add_argument(
+        "--balance", choices=["nodes", "load"], help="balance cells, or expected spikes (load)"
+    )
+    graph.add_argument("--imbalance", type=float, help="allowed excess of the heaviest part (0.02)")
+    graph.add_argument("--seed", type=int, help="seed of the community detection and partitions (0)")
+    graph.add_argument("--threads", type=int, help="networkit threads (1 is reproducible)")
+    graph.set_defaults(run=_graph)
+
+    graph_figures = sub.add_parser("graph-figures", help="draw the figures of a v1sim graph folder")
+    graph_figures.add_argument("graph", type=Path, help="output folder of v1sim graph")
+    graph_figures.add_argument("outdir", type=Path, help="folder for the figures")
+    graph_figures.set_defaults(run=_graph_figures)
 
     fetch = sub.add_parser(
         "fetch", help="download release files, recording their sha256; refuse a file that has changed"

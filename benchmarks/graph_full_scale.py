@@ -1,0 +1,259 @@
+"""Benchmark the graph stage on the full-scale built-in V1 connectome (230,924 cells, ≈ 71 M V1→V1 edges).
+
+Usage::
+
+    python benchmarks/graph_full_scale.py [--network DIR] [--rates NEURONS.parquet] [--k 2 4 ... 64]
+                                          [--igraph | --no-igraph] [--workdir DIR]
+
+1. Network: ``--network`` (an output folder of ``v1sim convert``), or the full-scale built-in column that
+   ``analysis_full_scale.py`` builds (``build-v1 --scale 1`` + ``convert``), built here if missing.
+2. Rates: ``--rates``, or the per-cell rates of ``analysis_full_scale.py``'s spike file (the Billeh class rates ×
+   a log-normal factor: not a simulation — the built-in column's weights are not calibrated, so its simulated
+   E rates are near zero), made by running that benchmark's analysis once if missing.
+3. Each measured step in a fresh process (wall time and the child's own peak RSS), all on the V1→V1 edges with
+   weight |weight_pa|, symmetrised A + Aᵀ:
+   - ``louvain`` and ``leiden``: read the compiled network, build the adjacency, symmetrise, detect communities
+     (networkit PLM / ParallelLeiden, 1 thread, seeded);
+   - ``metis_k64``: the same reading, then METIS K-way at the largest K;
+   - ``v1sim graph``: the whole stage as the pipeline runs it (both methods, every K, the baselines, the traffic
+     with rates, all tables) — its per-stage seconds and the modularity and traffic per K are recorded;
+   - the peer (``--igraph``): python-igraph's Louvain (``community_multilevel``), the tool users reach for, on
+     the same symmetrised graph, stopped at ``--peer-timeout``; its time is set against our Louvain step.
+
+Targets (issue 6): community detection ≤ 5 min and METIS at K = 64 ≤ 5 min, each ≤ 12 GB peak.
+Rows go to ``benchmarks/results/graph_full_scale.csv``; the modularity and per-K traffic of the whole-stage run
+to ``benchmarks/results/graph_full_scale_partitions.csv``. Exit status 1 if a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+from analysis_full_scale import ensure_nodes
+from convert_full_scale import machine, now, run_measured
+
+HERE = Path(__file__).resolve().parent
+RESULTS_CSV = HERE / "results" / "graph_full_scale.csv"
+PARTITIONS_CSV = HERE / "results" / "graph_full_scale_partitions.csv"
+TARGET_WALL_S = 300.0
+TARGET_PEAK_GB = 12.0
+CSV_FIELDS = [
+    "date",
+    "host",
+    "cpu",
+    "cores",
+    "ram_gb",
+    "nodes",
+    "edges",
+    "step",
+    "wall_s",
+    "peak_rss_gb",
+    "status",
+    "inner_seconds",
+    "result",
+    "target",
+]
+
+#: A child that reads the network, symmetrises it and runs one step, printing a JSON line of what it found.
+STEP_CHILD = """
+import json, sys, time
+from v1sim.graph.adjacency import load_adjacency, symmetrise
+network, step, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
+t = {}
+started = time.perf_counter()
+adj = load_adjacency(network, ["v1_to_v1"], "abs_weight")
+t["adjacency"] = time.perf_counter() - started
+mark = time.perf_counter()
+undirected = symmetrise(adj.matrix, "sum")
+t["symmetrise"] = time.perf_counter() - mark
+mark = time.perf_counter()
+result = {"nodes": adj.n_nodes, "edges": adj.n_edges, "undirected_pairs": undirected.nnz // 2}
+if step in ("louvain", "leiden"):
+    from v1sim.graph.communities import detect_communities
+    from v1sim.graph.measures import modularity
+    labels = detect_communities(adj.matrix, undirected, step, 1.0, seed, 1)
+    t[step] = time.perf_counter() - mark
+    result.update(communities=int(labels.max() + 1), modularity=modularity(undirected, labels))
+elif step.startswith("metis_k"):
+    from v1sim.graph.measures import partition_cost
+    from v1sim.graph.partition import metis_partition
+    k = int(step[len("metis_k"):])
+    parts, record = metis_partition(undirected, k, seed)
+    t[step] = time.perf_counter() - mark
+    cost = partition_cost(adj.matrix, parts, k, None)
+    result.update(edge_cut_fraction=cost.edge_cut_fraction, balance=cost.balance_nodes, **record)
+elif step == "igraph_louvain":
+    import igraph
+    import numpy as np
+    import scipy.sparse as sp
+    upper = sp.triu(undirected, format="coo")
+    graph = igraph.Graph(n=adj.n_nodes, edges=np.column_stack([upper.row, upper.col]), directed=False)
+    graph.es["weight"] = upper.data
+    t["igraph_build"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    clusters = graph.community_multilevel(weights="weight")
+    t[step] = time.perf_counter() - mark
+    result.update(communities=len(clusters), modularity=clusters.modularity)
+print("RESULT " + json.dumps({"seconds": {k: round(v, 2) for k, v in t.items()}, **result}), flush=True)
+"""
+
+
+def ensure_rates(nodes: Path, workdir: Path) -> Path:
+    """Per-cell rates of the analysis benchmark's spike file (its neurons.parquet), made if missing."""
+    rates = workdir.parent / "analysis_full_scale" / "analysis" / "neurons.parquet"
+    if not rates.is_file():
+        sys.path.insert(0, str(HERE))
+        from analysis_full_scale import ensure_spikes
+
+        spikes, _, _ = ensure_spikes(nodes, workdir.parent / "analysis_full_scale", 5000.0, 0)
+        cmd = [
+            sys.executable,
+            "-m",
+            "v1sim",
+            "analyse",
+            str(spikes),
+            str(nodes),
+            str(rates.parent),
+            "--tstop",
+            "5000",
+        ]
+        m = run_measured(cmd, workdir / "logs" / "rates.log")
+        if m.status != "ok":
+            sys.exit(f"making the rates failed ({m.status}):\n{m.output[-3000:]}")
+    return rates
+
+
+def _result(output: str) -> dict:
+    lines = [line for line in output.splitlines() if line.startswith("RESULT ")]
+    return json.loads(lines[-1][len("RESULT ") :]) if lines else {}
+
+
+def append_csv(path: Path, rows: list[dict[str, object]], fields: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    new = not path.exists()
+    with open(path, "a", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
+        if new:
+            writer.writeheader()
+        writer.writerows(rows)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--network", type=Path, help="output folder of v1sim convert (default: the full column)"
+    )
+    parser.add_argument("--rates", type=Path, help="neurons.parquet with per-cell rate_hz")
+    parser.add_argument("--k", type=int, nargs="+", default=[2, 4, 8, 16, 32, 64])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--igraph", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--peer-timeout", type=float, default=900.0)
+    parser.add_argument("--workdir", type=Path, default=HERE / "work" / "graph_full_scale")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    work = args.workdir.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    if args.network:
+        network = args.network.resolve()
+    else:
+        network = ensure_nodes(work.parent / "analysis_full_scale").parent
+    rates = args.rates.resolve() if args.rates else ensure_rates(network / "nodes.parquet", work)
+    base = {"date": now(), **machine()}
+    steps = ["louvain", "leiden", f"metis_k{max(args.k)}"]
+    rows, ok = [], True
+    for step in steps:
+        cmd = [sys.executable, "-c", STEP_CHILD, str(network), step, str(args.seed)]
+        m = run_measured(cmd, work / "logs" / f"{step}.log")
+        found = _result(m.output)
+        met = m.status == "ok" and m.wall_s <= TARGET_WALL_S and m.peak_rss_gb <= TARGET_PEAK_GB
+        ok &= met
+        seconds = found.pop("seconds", {})
+        rows.append(
+            {
+                **base,
+                "nodes": found.pop("nodes", ""),
+                "edges": found.pop("edges", ""),
+                "step": step,
+                "wall_s": round(m.wall_s, 2),
+                "peak_rss_gb": round(m.peak_rss_gb, 3),
+                "status": m.status,
+                "inner_seconds": json.dumps(seconds),
+                "result": json.dumps(found),
+                "target": "PASS" if met else "FAIL",
+            }
+        )
+        print(
+            f"  {step}: {m.wall_s:.1f} s, peak {m.peak_rss_gb:.2f} GB ({m.status}) {seconds} {found}",
+            flush=True,
+        )
+
+    out = work / "graph"
+    cmd = [sys.executable, "-m", "v1sim", "-v", "graph", str(network), str(out), "--rates", str(rates)]
+    cmd += ["--k", *map(str, args.k), "--seed", str(args.seed)]
+    m = run_measured(cmd, work / "logs" / "v1sim_graph.log")
+    record = json.loads((out / "provenance.json").read_text()) if m.status == "ok" else {}
+    rows.append(
+        {
+            **base,
+            "nodes": record.get("n_nodes", ""),
+            "edges": record.get("n_edges", ""),
+            "step": "v1sim graph (whole stage)",
+            "wall_s": round(m.wall_s, 2),
+            "peak_rss_gb": round(m.peak_rss_gb, 3),
+            "status": m.status,
+            "inner_seconds": json.dumps(record.get("stage_seconds", {})),
+            "result": json.dumps(
+                {
+                    c["method"]: {"communities": c["n_communities"], "modularity": round(c["modularity"], 4)}
+                    for c in record.get("communities", [])
+                }
+            ),
+        }
+    )
+    print(f"  v1sim graph: {m.wall_s:.1f} s, peak {m.peak_rss_gb:.2f} GB ({m.status})", flush=True)
+    if m.status == "ok":
+        costs = pd.read_csv(out / "partitions.csv")
+        costs.insert(0, "date", base["date"])
+        costs.to_csv(PARTITIONS_CSV, mode="a", header=not PARTITIONS_CSV.exists(), index=False)
+        print(costs.drop(columns="date").to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+
+    if args.igraph:
+        cmd = [sys.executable, "-c", STEP_CHILD, str(network), "igraph_louvain", str(args.seed)]
+        m = run_measured(cmd, work / "logs" / "igraph_louvain.log", timeout_s=args.peer_timeout)
+        found = _result(m.output)
+        seconds = found.pop("seconds", {})
+        found["wall_s_over_ours"] = round(m.wall_s / rows[0]["wall_s"], 2)
+        rows.append(
+            {
+                **base,
+                "nodes": found.pop("nodes", ""),
+                "edges": found.pop("edges", ""),
+                "step": "peer: igraph community_multilevel (Louvain)",
+                "wall_s": round(m.wall_s, 2),
+                "peak_rss_gb": round(m.peak_rss_gb, 3),
+                "status": m.status,
+                "inner_seconds": json.dumps(seconds),
+                "result": json.dumps(found),
+            }
+        )
+        print(
+            f"  igraph Louvain: {m.wall_s:.1f} s, peak {m.peak_rss_gb:.2f} GB ({m.status}) {seconds} {found}"
+        )
+    append_csv(RESULTS_CSV, rows, CSV_FIELDS)
+    verdict = "PASS" if ok else "FAIL"
+    print(f"{verdict}: each of {', '.join(steps)} within {TARGET_WALL_S:g} s and {TARGET_PEAK_GB:g} GB")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

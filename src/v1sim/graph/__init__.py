@@ -1,0 +1,1 @@
+"""Graph analysis of the connectome: adjacency, communities, K-way partitions and their spike traffic."""

@@ -1,0 +1,184 @@
+"""The connectome as a sparse matrix: adjacency from the convert stage's outputs, and its symmetrisation.
+
+The graph's nodes are the nodes of every population an edge population of the selection touches (for the default
+``v1_to_v1`` that is the V1 cells), in engine-index order. ``A[i, j]`` is the weight of the directed
+connections from node ``i`` to node ``j``: the sum over the edges joining them of ``|weight_pa|``, of their
+synapse counts (``nsyns``), or of 1. Community detection and METIS need an undirected graph: :func:`symmetrise`
+makes one (``A + Aᵀ``, ``max(A, Aᵀ)`` or ``(A + Aᵀ) / 2``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from v1sim.errors import V1SimInputError
+
+WEIGHTS = ("abs_weight", "synapses", "binary")
+SYMMETRISATIONS = ("sum", "max", "mean")
+ISOLATED = ("keep", "drop")
+#: Columns of nodes.parquet the graph stage reads.
+NODE_COLUMNS = ["population", "node_id", "engine_index", "model_type", "pop_name", "x", "y", "z"]
+
+
+@dataclass
+class Adjacency:
+    """A directed weighted graph over a set of network nodes.
+
+    ``matrix`` is CSR, rows = sources, columns = targets, float64; ``nodes`` has one row per graph node (columns
+    of :data:`NODE_COLUMNS`, ``pop_name`` renamed ``cell_class``) in the same order.
+    """
+
+    matrix: sp.csr_matrix
+    nodes: pd.DataFrame
+    weight: str
+    edge_populations: list[str]
+    n_edges: int  #: SONATA edges selected (before pairs joined by several edges were summed)
+
+    @property
+    def n_nodes(self) -> int:
+        return self.matrix.shape[0]
+
+
+def _read_nodes(path: Path) -> pd.DataFrame:
+    try:
+        nodes = pd.read_parquet(path, columns=NODE_COLUMNS)
+    except FileNotFoundError:
+        raise V1SimInputError(path, None, "file not found") from None
+    except (KeyError, ValueError) as exc:
+        raise V1SimInputError(path, "columns", f"not a nodes table of the convert stage ({exc})") from None
+    nodes = nodes.sort_values("engine_index").reset_index(drop=True)
+    if not np.array_equal(nodes["engine_index"].to_numpy(), np.arange(len(nodes))):
+        raise V1SimInputError(path, "engine_index", "not the engine indices 0..n-1 of every node")
+    return nodes
+
+
+def _edge_population_codes(h5: h5py.File, path: Path, wanted: list[str]) -> np.ndarray:
+    names = [s.decode() if isinstance(s, bytes) else s for s in h5["edge_populations/name"][:]]
+    unknown = [name for name in wanted if name not in names]
+    if unknown:
+        raise V1SimInputError(
+            path,
+            "edge_populations",
+            f"no edge population {unknown[0]!r} (the network has {', '.join(names)})",
+        )
+    return np.array([names.index(name) for name in wanted], dtype=np.int64)
+
+
+def _compiled_edges(path: Path, wanted: list[str], weight: str) -> tuple[np.ndarray, ...]:
+    """The selected edges of compiled_network.h5 as CSR pieces over engine indices: kept edges per source,
+    their targets (engine indices, in file order: by source, then target) and weights."""
+    if not path.is_file():
+        raise V1SimInputError(path, None, "compiled network not found (run v1sim convert)")
+    with h5py.File(path, "r") as h5:
+        codes = _edge_population_codes(h5, path, wanted)
+        syn = h5["synapses"]
+        indptr = syn["indptr"][:]
+        keep = np.isin(syn["edge_population"][:], codes)
+        kept_before = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
+        per_source = kept_before[indptr[1:]] - kept_before[indptr[:-1]]
+        del kept_before
+        target = syn["target"][:][keep]
+        values = np.abs(syn["weight_pa"][:][keep]) if weight == "abs_weight" else np.ones(len(target))
+    return per_source, target, values
+
+
+def _parquet_synapse_counts(network: Path, wanted: list[str], nodes: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    """Sources, targets (engine indices) and nsyns of the selected edge populations' Parquet tables."""
+    keys = pd.MultiIndex.from_arrays([nodes["population"], nodes["node_id"]])
+    parts = []
+    for name in wanted:
+        path = network / "edges" / f"{name}.parquet"
+        if not path.is_file():
+            raise V1SimInputError(path, None, "edge table not found (run v1sim convert)")
+        columns = ["source_population", "source_node_id", "target_population", "target_node_id", "nsyns"]
+        table = pd.read_parquet(path, columns=columns)
+        ends = []
+        for end in ("source", "target"):
+            where = keys.get_indexer(
+                pd.MultiIndex.from_arrays([table[f"{end}_population"], table[f"{end}_node_id"]])
+            )
+            if (where < 0).any():
+                raise V1SimInputError(
+                    path,
+                    f"{end}_node_id",
+                    f"node {table[f'{end}_node_id'].iloc[np.argmax(where < 0)]} absent",
+                )
+            ends.append(nodes["engine_index"].to_numpy()[where])
+        parts.append((ends[0], ends[1], table["nsyns"].to_numpy(np.float64)))
+    return tuple(np.concatenate([part[k] for part in parts]) for k in range(3))
+
+
+def load_adjacency(
+    network: str | Path,
+    edge_populations: list[str] | tuple[str, ...] = ("v1_to_v1",),
+    weight: str = "abs_weight",
+    isolated: str = "keep",
+) -> Adjacency:
+    """The directed adjacency of the selected edge populations of a convert-stage output folder ``network``.
+
+    ``weight``: ``abs_weight`` (|weight_pa|, pA, from compiled_network.h5), ``synapses`` (nsyns, from
+    ``edges/<population>.parquet``) or ``binary`` (1 per edge). Several edges joining one pair are summed.
+    ``isolated``: ``keep`` nodes without a selected edge (as singletons) or ``drop`` them from the graph.
+    """
+    network = Path(network)
+    wanted = list(edge_populations)
+    if not wanted:
+        raise V1SimInputError(None, "graph.edge_populations", "the edge selection is empty")
+    if weight not in WEIGHTS:
+        raise V1SimInputError(None, "graph.weight", f"unknown weight {weight!r}; choose one of {WEIGHTS}")
+    if isolated not in ISOLATED:
+        raise V1SimInputError(
+            None, "graph.isolated", f"unknown choice {isolated!r}; choose one of {ISOLATED}"
+        )
+    nodes = _read_nodes(network / "nodes.parquet")
+    if weight == "synapses":
+        source, target, values = _parquet_synapse_counts(network, wanted, nodes)
+        per_source = np.bincount(source, minlength=len(nodes))
+    else:
+        per_source, target, values = _compiled_edges(network / "compiled_network.h5", wanted, weight)
+        source = None
+    if len(target) == 0:
+        raise V1SimInputError(network, "edge_populations", f"the selection {wanted} has no edges")
+    touched = per_source > 0
+    touched[target] = True
+    population, _ = pd.factorize(nodes["population"])
+    members = np.flatnonzero(np.isin(population, np.unique(population[touched])))
+    if isolated == "drop":
+        members = members[touched[members]]
+    position = np.full(len(nodes), -1, np.int64)
+    position[members] = np.arange(len(members))
+    shape = (len(members), len(members))
+    if source is None:  # already grouped by source, in engine order: build the CSR directly
+        indptr = np.concatenate([[0], np.cumsum(per_source[members])])
+        matrix = sp.csr_matrix((values, position[target].astype(np.int32), indptr), shape=shape)
+    else:
+        matrix = sp.csr_matrix((values, (position[source], position[target])), shape=shape)
+    matrix.sum_duplicates()
+    n_edges = len(target)
+    graph_nodes = nodes.iloc[members].rename(columns={"pop_name": "cell_class"}).reset_index(drop=True)
+    graph_nodes["cell_class"] = graph_nodes["cell_class"].fillna("unknown").astype(str)
+    return Adjacency(matrix, graph_nodes, weight, wanted, n_edges)
+
+
+def symmetrise(matrix: sp.spmatrix, how: str = "sum") -> sp.csr_matrix:
+    """An undirected version of a directed adjacency: ``A + Aᵀ``, ``max(A, Aᵀ)`` or ``(A + Aᵀ) / 2``."""
+    if how not in SYMMETRISATIONS:
+        raise V1SimInputError(
+            None, "graph.symmetrise", f"unknown choice {how!r}; choose one of {SYMMETRISATIONS}"
+        )
+    matrix = sp.csr_matrix(matrix)
+    if how == "max":
+        out = matrix.maximum(matrix.T.tocsr())
+    else:
+        out = matrix + matrix.T.tocsr()
+        if how == "mean":
+            out = out * 0.5
+    out = sp.csr_matrix(out)
+    out.sort_indices()
+    return out
