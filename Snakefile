@@ -19,6 +19,7 @@ include: "rules/simulate.smk"
 include: "rules/release.smk"
 include: "rules/analysis.smk"
 include: "rules/graph.smk"
+include: "rules/grating.smk"
 include: "rules/report.smk"
 
 
@@ -29,3 +30,4 @@ rule all:
         simulation_outputs(CIRCUIT),
         analysis_outputs(CIRCUIT),
         graph_outputs(CIRCUIT),
+        tuning_outputs(CIRCUIT),

@@ -65,3 +65,35 @@ def graph_outputs(circuit):
         f"results/{circuit}/graph/provenance.json",
         f"results/{circuit}/graph_figures/provenance.json",
     ]
+
+
+def grating_trials():
+    """(direction label, trial) of every trial of the grating experiment."""
+    g = config["grating"]
+    return [(f"{d:g}", t) for d in g["directions_deg"] for t in range(g["trials"])]
+
+
+def grating_trial_spikes(circuit):
+    """The simulated spike file of every grating trial."""
+    return [
+        f"results/{circuit}/grating/sim/dir{d}_trial{t}/spikes.h5"
+        for d, t in grating_trials()
+    ]
+
+
+def grating_lgn_file(wildcards):
+    """The LGN spikes of one trial: precomputed (config grating.lgn_spikes) or generated."""
+    pattern = config["grating"]["lgn_spikes"]
+    if pattern:
+        return pattern.format(direction=wildcards.direction, trial=wildcards.trial)
+    return f"results/{wildcards.circuit}/grating/lgn/dir{wildcards.direction}_trial{wildcards.trial}.h5"
+
+
+def tuning_outputs(circuit):
+    """The tuning tables and figures, when config['grating']['enabled']."""
+    if not config["grating"]["enabled"]:
+        return []
+    return [
+        f"results/{circuit}/tuning/provenance.json",
+        f"results/{circuit}/tuning_figures/provenance.json",
+    ]

@@ -123,6 +123,44 @@ def _graph_figures(args: argparse.Namespace) -> None:
     print(f"drew {len(summary['figures'])} figures -> {args.outdir}")
 
 
+def _lgn(args: argparse.Namespace) -> None:
+    from v1sim.inputs.lgn_stage import load_movie, write_lgn_spikes
+    from v1sim.inputs.stimulus import DriftingGrating, FullFieldFlash, GrayScreen
+
+    if args.movie:
+        stimulus = load_movie(args.movie, args.pixel_deg)
+    elif args.gray:
+        stimulus = GrayScreen(args.duration)
+    elif args.flash is not None:
+        on, off = args.flash
+        stimulus = FullFieldFlash(args.duration, on, off, args.contrast)
+    else:
+        stimulus = DriftingGrating(
+            args.direction, args.duration, args.sf, args.tf, args.contrast, args.phase, args.gray_ms
+        )
+    summary = write_lgn_spikes(args.nodes, args.out, stimulus, args.seed, args.trial, args.population)
+    print(
+        f"{summary['spikes']:,} spikes of {summary['units']:,} LGN units over {summary['duration_ms']:g} ms "
+        f"(mean {summary['mean_rate_hz']:.2f} Hz) -> {args.out}"
+    )
+
+
+def _tuning(args: argparse.Namespace) -> None:
+    from v1sim.analysis.tuning_stage import analyse_tuning
+
+    summary = analyse_tuning(
+        args.trials, args.nodes, args.outdir, (args.t_start, args.t_stop), args.neuropixels
+    )
+    print(f"tuning of {summary['n_cells']:,} cells ({summary['n_responsive']:,} responsive) -> {args.outdir}")
+
+
+def _tuning_figures(args: argparse.Namespace) -> None:
+    from v1sim.plots.tuning import draw_tuning_figures
+
+    summary = draw_tuning_figures(args.tuning, args.outdir)
+    print(f"drew {len(summary['figures'])} figures -> {args.outdir}")
+
+
 def _fetch(args: argparse.Namespace) -> None:
     from v1sim.fetch import MANIFEST_NAME, fetch_release, summary_line
 
@@ -271,6 +309,45 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-raster-points", type=int, default=100_000, help="above this many spikes the raster is an image"
     )
     figures.set_defaults(run=_figures)
+
+    lgn = sub.add_parser("lgn", help="LGN spikes for a visual stimulus (drifting grating by default)")
+    lgn.add_argument("nodes", type=Path, help="nodes.parquet of v1sim convert (the LGN units)")
+    lgn.add_argument("out", type=Path, help="SONATA spike file to write (provenance beside it, + .json)")
+    lgn.add_argument("--duration", type=float, default=3000.0, help="length of the stimulus, ms (3000)")
+    lgn.add_argument("--direction", type=float, default=0.0, help="grating direction, degrees (0)")
+    lgn.add_argument("--sf", type=float, default=0.04, help="spatial frequency, cycles/degree (0.04)")
+    lgn.add_argument("--tf", type=float, default=2.0, help="temporal frequency, Hz (2)")
+    lgn.add_argument("--contrast", type=float, default=0.8, help="contrast (0.8)")
+    lgn.add_argument("--phase", type=float, default=0.0, help="grating phase, degrees (0)")
+    lgn.add_argument("--gray-ms", type=float, default=0.0, help="gray screen before the grating, ms (0)")
+    lgn.add_argument("--gray", action="store_true", help="a gray screen instead of a grating")
+    lgn.add_argument("--flash", type=float, nargs=2, metavar=("ON_MS", "OFF_MS"), help="a full-field flash")
+    lgn.add_argument(
+        "--movie", type=Path, help="a .npy movie: frames x rows x columns, contrast, 1 ms frames"
+    )
+    lgn.add_argument(
+        "--pixel-deg", type=float, default=2.5, help="pixel pitch of --movie's 120x240 deg screen"
+    )
+    lgn.add_argument("--seed", type=int, default=0)
+    lgn.add_argument("--trial", type=int, default=0, help="trial number (seeds the spikes with --seed)")
+    lgn.add_argument("--population", default="lgn", help="the LGN population (lgn)")
+    lgn.set_defaults(run=_lgn)
+
+    tuning = sub.add_parser("tuning", help="orientation/direction tuning from grating trials")
+    tuning.add_argument(
+        "trials", type=Path, help="CSV with columns direction_deg, trial, spikes (file paths)"
+    )
+    tuning.add_argument("nodes", type=Path, help="nodes.parquet of v1sim convert")
+    tuning.add_argument("outdir", type=Path, help="folder for the tables")
+    tuning.add_argument("--t-start", type=float, required=True, help="start of the grating window, ms")
+    tuning.add_argument("--t-stop", type=float, required=True, help="end of the grating window, ms")
+    tuning.add_argument("--neuropixels", type=Path, help="OSI_DSI_neuropixels_v4.csv of the Allen V1 model")
+    tuning.set_defaults(run=_tuning)
+
+    tuning_figures = sub.add_parser("tuning-figures", help="draw the figures of a v1sim tuning folder")
+    tuning_figures.add_argument("tuning", type=Path, help="output folder of v1sim tuning")
+    tuning_figures.add_argument("outdir", type=Path, help="folder for the figures")
+    tuning_figures.set_defaults(run=_tuning_figures)
 
     graph = sub.add_parser(
         "graph",

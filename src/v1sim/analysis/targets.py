@@ -33,6 +33,28 @@ BILLEH_RATE_HZ: dict[str, float] = {
 }
 BILLEH_OVERALL_HZ = 3.3
 
+#: target group → (median OSI, median DSI) of the GLIF core under drifting gratings, counted for cells of at
+#: least 0.5 Hz at their preferred direction (Billeh et al. 2020; ``shared/docs/v1-model.md`` §6).
+BILLEH_OSI_DSI: dict[str, tuple[float, float]] = {
+    "L1 Htr3a": (0.05, 0.04),
+    "L2/3 E": (0.30, 0.14),
+    "L2/3 PV": (0.11, 0.15),
+    "L2/3 SST": (0.09, 0.13),
+    "L2/3 VIP": (0.05, 0.06),
+    "L4 E": (0.25, 0.15),
+    "L4 PV": (0.09, 0.10),
+    "L4 SST": (0.19, 0.32),
+    "L4 VIP": (0.15, 0.24),
+    "L5 E": (0.28, 0.16),
+    "L5 PV": (0.14, 0.12),
+    "L5 SST": (0.19, 0.28),
+    "L5 VIP": (0.21, 0.36),
+    "L6 E": (0.23, 0.17),
+    "L6 PV": (0.11, 0.20),
+    "L6 SST": (0.13, 0.20),
+    "L6 VIP": (0.29, 0.38),
+}
+
 _LAYERS = {"1": "L1", "23": "L2/3", "4": "L4", "5": "L5", "6": "L6"}
 _INHIBITORY = {"Pvalb": "PV", "Sst": "SST", "Htr3a": "VIP", "Vip": "VIP"}
 _CLASS_NAME = re.compile(r"^([ei])(1|23|4|5|6)(.*)$")

@@ -1,0 +1,21 @@
+"""Rule grating_lgn: the LGN spikes of one trial of the drifting-grating experiment."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
+
+from v1sim.inputs.lgn_stage import write_lgn_spikes
+from v1sim.inputs.stimulus import DriftingGrating
+from v1sim.pipeline import rule_logging
+
+with rule_logging(snakemake.log[0]) as log:
+    g = snakemake.params.grating
+    direction, trial = float(snakemake.wildcards.direction), int(snakemake.wildcards.trial)
+    stimulus = DriftingGrating(
+        direction, g["duration_ms"], g["sf_cpd"], g["tf_hz"], g["contrast"], 0.0, g["gray_ms"]
+    )
+    summary = write_lgn_spikes(
+        snakemake.input.nodes, snakemake.output.spikes, stimulus, seed=g["seed"], trial=trial
+    )
+    log.info("direction %g trial %d: %d LGN spikes", direction, trial, summary["spikes"])

@@ -1,0 +1,129 @@
+"""Orientation and direction tuning from a drifting-grating experiment (directions × trials of spike files).
+
+Per cell: the mean rate at each direction θ_k over trials (spikes in the grating window / its length), then
+``OSI = |Σ r_k e^{2iθ_k}| / Σ r_k``, ``DSI = |Σ r_k e^{iθ_k}| / Σ r_k`` and the preferred direction, the direction
+of largest mean rate. As in the published analyses (Billeh et al. 2020), OSI and DSI are reported for cells
+firing at least 0.5 Hz at their preferred direction (the others get NaN). Per class: medians next to the Billeh
+targets and the Neuropixels units of the Allen Brain Observatory
+(``shared/reference/allen-biorealistic-v1/OSI_DSI_neuropixels_v4.csv``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from v1sim.analysis.activity import load_activity
+from v1sim.analysis.targets import BILLEH_OSI_DSI, BILLEH_RATE_HZ, target_group
+from v1sim.errors import V1SimInputError
+
+#: Cells below this rate at their preferred direction get no OSI/DSI.
+MIN_PREFERRED_HZ = 0.5
+
+
+def selectivity(
+    rates_hz: np.ndarray, directions_deg: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """OSI, DSI and preferred direction (degrees) of each row of ``rates_hz`` (cells × directions).
+
+    Rows with no spikes get NaN; the preferred direction is the direction of the largest rate."""
+    rates = np.asarray(rates_hz, dtype=np.float64)
+    theta = np.deg2rad(np.asarray(directions_deg, dtype=np.float64))
+    total = rates.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        osi = np.abs(rates @ np.exp(2j * theta)) / total
+        dsi = np.abs(rates @ np.exp(1j * theta)) / total
+    preferred = np.asarray(directions_deg, dtype=np.float64)[np.argmax(rates, axis=1)]
+    preferred = np.where(total > 0, preferred, np.nan)
+    return osi, dsi, preferred
+
+
+def circular_correlation(alpha_deg: np.ndarray, beta_deg: np.ndarray) -> float:
+    """Circular correlation coefficient of two angles (Jammalamadaka & SenGupta 2001, eq. 8.2.2)."""
+    a, b = np.deg2rad(np.asarray(alpha_deg, float)), np.deg2rad(np.asarray(beta_deg, float))
+    a_bar = np.angle(np.exp(1j * a).mean())
+    b_bar = np.angle(np.exp(1j * b).mean())
+    sa, sb = np.sin(a - a_bar), np.sin(b - b_bar)
+    return float(np.sum(sa * sb) / np.sqrt(np.sum(sa**2) * np.sum(sb**2)))
+
+
+def direction_rates(
+    trials: pd.DataFrame, nodes: str | Path, window_ms: tuple[float, float]
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Mean rate of every cell at every direction over its trials (``trials``: columns direction_deg, trial,
+    spikes = path of the trial's SONATA spike file); returns the cells table and rates (cells × directions)."""
+    directions = np.sort(trials["direction_deg"].unique())
+    sums, counts, cells = None, np.zeros(len(directions)), None
+    for row in trials.itertuples():
+        activity = load_activity(row.spikes, nodes, window_ms[1], window_ms[0])
+        if sums is None:
+            cells = activity.cells
+            sums = np.zeros((activity.n_cells, len(directions)))
+        k = int(np.searchsorted(directions, row.direction_deg))
+        sums[:, k] += activity.spike_counts() / activity.duration_s
+        counts[k] += 1
+    if sums is None:
+        raise V1SimInputError(None, "tuning", "no trials to analyse")
+    import pyarrow.parquet as pq
+
+    if "tuning_angle" in pq.read_schema(nodes).names:
+        angles = pd.read_parquet(nodes, columns=["population", "node_id", "tuning_angle"])
+        cells = cells.merge(angles, on=["population", "node_id"], how="left")
+    return cells, directions, sums / counts[None, :]
+
+
+def neuron_tuning(cells: pd.DataFrame, directions: np.ndarray, rates: np.ndarray) -> pd.DataFrame:
+    """Per cell: rates per direction, mean rate, OSI, DSI, preferred direction (NaN below 0.5 Hz preferred)."""
+    osi, dsi, preferred = selectivity(rates, directions)
+    responsive = rates.max(axis=1) >= MIN_PREFERRED_HZ
+    table = cells[["population", "node_id", "cell_class"]].copy()
+    for column in ("tuning_angle", "y"):
+        if column in cells:
+            table[column] = cells[column].to_numpy()
+    for k, direction in enumerate(directions):
+        table[f"rate_{direction:g}"] = rates[:, k]
+    table["mean_rate_hz"] = rates.mean(axis=1)
+    table["preferred_direction_deg"] = preferred
+    table["osi"] = np.where(responsive, osi, np.nan)
+    table["dsi"] = np.where(responsive, dsi, np.nan)
+    return table
+
+
+def neuropixels_medians(path: str | Path) -> pd.DataFrame:
+    """Median OSI, DSI and mean rate per target group of the Neuropixels units (NaN OSI/DSI are left out)."""
+    units = pd.read_csv(path, sep=" ")
+    units["group"] = units["cell_type"].str.replace(" Exc", " E", regex=False)
+    return units.groupby("group").agg(
+        np_units=("OSI", "size"),
+        np_osi=("OSI", "median"),
+        np_dsi=("DSI", "median"),
+        np_rate_hz=("Ave_Rate(Hz)", "median"),
+    )
+
+
+def class_tuning(neurons: pd.DataFrame, neuropixels: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per class: cells, responsive cells, mean rate, median OSI/DSI, beside the Billeh targets (and Neuropixels)."""
+    rows = []
+    for cell_class, group in neurons.groupby("cell_class", sort=True):
+        target = target_group(cell_class)
+        osi_dsi = BILLEH_OSI_DSI.get(target, (np.nan, np.nan)) if target else (np.nan, np.nan)
+        rows.append(
+            {
+                "cell_class": cell_class,
+                "target_group": target,
+                "n_cells": len(group),
+                "n_responsive": int(group["osi"].notna().sum()),
+                "mean_rate_hz": group["mean_rate_hz"].mean(),
+                "median_osi": group["osi"].median(),
+                "median_dsi": group["dsi"].median(),
+                "billeh_rate_hz": BILLEH_RATE_HZ.get(target, np.nan) if target else np.nan,
+                "billeh_osi": osi_dsi[0],
+                "billeh_dsi": osi_dsi[1],
+            }
+        )
+    table = pd.DataFrame(rows)
+    if neuropixels is not None:
+        table = table.join(neuropixels, on="target_group")
+    return table

@@ -1,0 +1,105 @@
+"""``v1sim tuning``: the tables of a drifting-grating experiment, written atomically with provenance."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from v1sim.analysis.targets import target_group
+from v1sim.analysis.tuning import (
+    circular_correlation,
+    class_tuning,
+    direction_rates,
+    neuron_tuning,
+    neuropixels_medians,
+)
+from v1sim.errors import V1SimInputError
+from v1sim.provenance import atomic_directory, provenance, write_json
+
+log = logging.getLogger(__name__)
+
+TABLES = ("neurons.parquet", "classes.csv", "provenance.json")
+#: Target groups whose preferred directions are compared with the cells' tuning_angle.
+TUNED_GROUPS = ("L2/3 E", "L4 E")
+
+
+def _read_trials(source: Path | pd.DataFrame) -> pd.DataFrame:
+    if isinstance(source, pd.DataFrame):
+        trials, path = source.copy(), Path("trials")
+    else:
+        path = Path(source)
+        try:
+            trials = pd.read_csv(path)
+        except FileNotFoundError:
+            raise V1SimInputError(path, None, "file not found") from None
+    missing = {"direction_deg", "trial", "spikes"} - set(trials.columns)
+    if missing:
+        raise V1SimInputError(path, sorted(missing)[0], "the trials table needs direction_deg, trial, spikes")
+    if trials["direction_deg"].nunique() < 3:
+        raise V1SimInputError(path, "direction_deg", "OSI and DSI need at least 3 directions")
+    trials["spikes"] = [str((path.parent / p) if not Path(p).is_absolute() else p) for p in trials["spikes"]]
+    return trials
+
+
+def analyse_tuning(
+    trials: str | Path | pd.DataFrame,
+    nodes: str | Path,
+    outdir: str | Path,
+    window_ms: tuple[float, float],
+    neuropixels: str | Path | None = None,
+) -> dict[str, Any]:
+    """Tuning of every cell and class from the trials' spike files (``trials``: a CSV path or a table with
+    direction_deg, trial, spikes), rates counted in ``window_ms`` (the grating, without the gray screen)."""
+    started = time.perf_counter()
+    table = _read_trials(trials if isinstance(trials, pd.DataFrame) else Path(trials))
+    if not window_ms[1] > window_ms[0]:
+        raise V1SimInputError(None, "window_ms", f"the window must have positive length, got {window_ms}")
+    cells, directions, rates = direction_rates(table, nodes, window_ms)
+    neurons = neuron_tuning(cells, directions, rates)
+    reference = neuropixels_medians(neuropixels) if neuropixels else None
+    classes = class_tuning(neurons, reference)
+    groups = neurons["cell_class"].map(lambda c: target_group(c) or "")
+    correlation = {}
+    if "tuning_angle" in neurons:
+        for group in TUNED_GROUPS:
+            mine = neurons[(groups == group) & neurons["osi"].notna()]
+            if len(mine) >= 3:
+                correlation[group] = circular_correlation(
+                    mine["preferred_direction_deg"], mine["tuning_angle"]
+                )
+    with atomic_directory(Path(outdir)) as tmp:
+        neurons.to_parquet(tmp / "neurons.parquet", index=False)
+        classes.to_csv(tmp / "classes.csv", index=False)
+        summary = {
+            "n_cells": len(neurons),
+            "n_responsive": int(neurons["osi"].notna().sum()),
+            "directions_deg": [float(d) for d in directions],
+            "trials": len(table),
+            "window_ms": list(window_ms),
+            "median_osi": {g: float(neurons.loc[groups == g, "osi"].median()) for g in TUNED_GROUPS},
+            "preferred_vs_tuning_angle_circular_correlation": correlation,
+            "mean_rate_hz": float(np.nanmean(neurons["mean_rate_hz"])),
+        }
+        write_json(
+            tmp / "provenance.json",
+            provenance(
+                started,
+                stage="tuning",
+                nodes=str(Path(nodes).resolve()),
+                neuropixels=str(neuropixels) if neuropixels else None,
+                trial_files=table["spikes"].tolist(),
+                **summary,
+            ),
+        )
+    log.info(
+        "tuning: %d cells, %d responsive, correlation %s",
+        summary["n_cells"],
+        summary["n_responsive"],
+        correlation,
+    )
+    return summary

@@ -1,0 +1,148 @@
+"""``v1sim tuning-figures``: example tuning curves, OSI/DSI per class against the Billeh targets and the
+Neuropixels units, preferred direction against the cells' ``tuning_angle``."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from v1sim.analysis.targets import target_group
+from v1sim.errors import V1SimInputError
+from v1sim.plots.analysis import class_colour
+from v1sim.provenance import atomic_directory, provenance, write_json
+
+FIGURES = ("tuning_curves.png", "osi_dsi.png", "preferred_direction.png")
+EXAMPLES = 8
+
+
+def _save(fig: plt.Figure, path: Path) -> None:
+    fig.savefig(path, dpi=120)
+    fig.savefig(path.with_suffix(".svg"))
+    plt.close(fig)
+
+
+def tuning_curves(neurons: pd.DataFrame, path: Path) -> None:
+    """Mean rate against direction for the most selective responsive cells (largest OSI × rate)."""
+    columns = [c for c in neurons.columns if c.startswith("rate_")]
+    directions = np.array([float(c[len("rate_") :]) for c in columns])
+    responsive = neurons[neurons["osi"].notna()]
+    picked = responsive.assign(score=responsive["osi"] * responsive[columns].max(axis=1)).nlargest(
+        EXAMPLES, "score"
+    )
+    fig, axes = plt.subplots(2, EXAMPLES // 2, figsize=(12, 5), sharex=True)
+    for ax, (_, cell) in zip(axes.ravel(), picked.iterrows(), strict=False):
+        ax.plot(
+            np.r_[directions, 360.0],
+            np.r_[cell[columns].to_numpy(float), cell[columns[0]]],
+            "o-",
+            color=class_colour(cell["cell_class"]),
+        )
+        if "tuning_angle" in cell and np.isfinite(cell["tuning_angle"]):
+            ax.axvline(cell["tuning_angle"] % 360, color="0.5", ls=":", lw=1)
+        ax.set_title(
+            f"{cell['cell_class']} {cell['node_id']}\nOSI {cell['osi']:.2f} DSI {cell['dsi']:.2f}", fontsize=8
+        )
+        ax.set_xticks([0, 90, 180, 270, 360])
+    for ax in axes.ravel()[len(picked) :]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("direction (deg)")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("rate (Hz)")
+    if picked.empty:
+        fig.text(0.5, 0.5, "no cell reached 0.5 Hz at its preferred direction", ha="center")
+    fig.suptitle("Example tuning curves (dotted: the cell's tuning_angle)")
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def osi_dsi(neurons: pd.DataFrame, classes: pd.DataFrame, path: Path) -> None:
+    """OSI and DSI of the responsive cells per target group: the model's distribution (box), its median, the
+    Billeh target (diamond) and the Neuropixels median (square)."""
+    groups = neurons["cell_class"].map(lambda c: target_group(c) or "other")
+    order = [g for g in dict.fromkeys(classes["target_group"].dropna()) if g]
+    by_group = classes.groupby("target_group").first()
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.5), sharey=True)
+    for ax, metric in zip(axes, ("osi", "dsi"), strict=True):
+        data = [neurons.loc[(groups == g) & neurons[metric].notna(), metric].to_numpy() for g in order]
+        positions = np.arange(len(order))
+        ax.boxplot(
+            [d if len(d) else [np.nan] for d in data], positions=positions, widths=0.6, showfliers=False
+        )
+        ax.scatter(
+            positions,
+            by_group.loc[order, f"billeh_{metric}"],
+            marker="D",
+            color="C3",
+            zorder=3,
+            label="Billeh et al. 2020 (model)",
+        )
+        if f"np_{metric}" in by_group:
+            ax.scatter(
+                positions,
+                by_group.loc[order, f"np_{metric}"],
+                marker="s",
+                color="k",
+                zorder=3,
+                label="Neuropixels (median)",
+            )
+        ax.set_xticks(positions)
+        ax.set_xticklabels(order, rotation=60, fontsize=8)
+        ax.set_title(metric.upper())
+        ax.set_ylim(0, 1)
+    axes[0].set_ylabel("index (cells >= 0.5 Hz at preferred)")
+    axes[1].legend(fontsize=8)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def preferred_direction(neurons: pd.DataFrame, path: Path) -> None:
+    """Preferred direction of the responsive excitatory cells against their ``tuning_angle``."""
+    fig, ax = plt.subplots(figsize=(5, 5))
+    if "tuning_angle" in neurons:
+        mine = neurons[neurons["osi"].notna() & neurons["cell_class"].str.startswith("e")]
+        ax.scatter(
+            mine["tuning_angle"] % 360,
+            mine["preferred_direction_deg"],
+            s=8,
+            c=[class_colour(c) for c in mine["cell_class"]],
+            alpha=0.6,
+        )
+    ax.plot([0, 360], [0, 360], color="0.5", lw=0.8)
+    ax.set_xlim(0, 360)
+    ax.set_ylim(-10, 370)
+    ax.set_xlabel("tuning_angle (deg)")
+    ax.set_ylabel("preferred direction (deg)")
+    ax.set_title("Excitatory cells: preferred direction vs tuning_angle")
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def draw_tuning_figures(tuning_dir: str | Path, outdir: str | Path) -> dict[str, Any]:
+    """Draw the tuning figures (PNG and SVG) into ``outdir`` from the tables of ``v1sim tuning``."""
+    started = time.perf_counter()
+    tables = Path(tuning_dir)
+    if not (tables / "provenance.json").is_file():
+        raise V1SimInputError(tables, "provenance.json", "not an output folder of v1sim tuning")
+    record = json.loads((tables / "provenance.json").read_text())
+    with atomic_directory(Path(outdir)) as tmp:
+        neurons = pd.read_parquet(tables / "neurons.parquet")
+        classes = pd.read_csv(tables / "classes.csv")
+        tuning_curves(neurons, tmp / "tuning_curves.png")
+        osi_dsi(neurons, classes, tmp / "osi_dsi.png")
+        preferred_direction(neurons, tmp / "preferred_direction.png")
+        summary = {"figures": list(FIGURES), "responsive": record.get("n_responsive")}
+        write_json(
+            tmp / "provenance.json",
+            provenance(started, stage="tuning-figures", tuning=str(tables.resolve()), **summary),
+        )
+    return summary

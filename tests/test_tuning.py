@@ -1,0 +1,111 @@
+"""Orientation and direction tuning: closed forms, preferred directions, the tuning stage on planted cells."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from v1sim.analysis.tuning import circular_correlation, selectivity
+from v1sim.analysis.tuning_stage import analyse_tuning
+from v1sim.errors import V1SimInputError
+from v1sim.sonata.spikes import write_spikes
+
+DIRECTIONS = np.arange(8) * 45.0
+
+
+def test_osi_dsi_closed_form():
+    """r(θ) = a + b·cos(θ − θ0) + c·cos(2(θ − θ0)) on 8 directions: DSI = b/(2a), OSI = c/(2a)."""
+    rng = np.random.default_rng(0)
+    a = rng.uniform(5, 10, 50)
+    b = rng.uniform(0, 1, 50) * a
+    c = rng.uniform(0, 1, 50) * a
+    theta0 = rng.choice(DIRECTIONS, 50)
+    th = np.deg2rad(DIRECTIONS)[None, :]
+    t0 = np.deg2rad(theta0)[:, None]
+    rates = a[:, None] + b[:, None] * np.cos(th - t0) + c[:, None] * np.cos(2 * (th - t0))
+    osi, dsi, preferred = selectivity(rates, DIRECTIONS)
+    assert np.allclose(dsi, b / (2 * a))
+    assert np.allclose(osi, c / (2 * a))
+    assert np.array_equal(preferred, theta0)  # a cell tuned to θ0 prefers θ0
+
+
+def test_pure_orientation_and_direction_cells():
+    only_one = np.zeros((1, 8))
+    only_one[0, 3] = 4.0
+    osi, dsi, preferred = selectivity(only_one, DIRECTIONS)
+    assert osi[0] == pytest.approx(1.0) and dsi[0] == pytest.approx(1.0) and preferred[0] == 135.0
+    flat = np.full((1, 8), 3.0)
+    osi, dsi, _ = selectivity(flat, DIRECTIONS)
+    assert osi[0] == pytest.approx(0.0, abs=1e-12) and dsi[0] == pytest.approx(0.0, abs=1e-12)
+    silent = selectivity(np.zeros((1, 8)), DIRECTIONS)
+    assert all(np.isnan(v[0]) for v in silent)
+
+
+def test_circular_correlation():
+    rng = np.random.default_rng(1)
+    alpha = rng.uniform(0, 360, 500)
+    assert circular_correlation(alpha, alpha) == pytest.approx(1.0)
+    assert circular_correlation(alpha, alpha + 57.0) == pytest.approx(1.0)  # a rotation keeps it
+    assert abs(circular_correlation(alpha, rng.uniform(0, 360, 500))) < 0.15
+
+
+def planted_experiment(tmp_path, nodes_path):
+    """Cells of a converted circuit fire Poisson at a rate tuned to their tuning_angle (rounded to 45°)."""
+    nodes = pd.read_parquet(nodes_path)
+    cells = nodes[nodes["model_type"] != "virtual"]
+    rng = np.random.default_rng(4)
+    preferred = np.round(cells["tuning_angle"].fillna(0).to_numpy() / 45.0) % 8 * 45.0
+    rows = []
+    for direction in DIRECTIONS:
+        for trial in range(2):
+            rate = 2.0 + 20.0 * np.cos(np.deg2rad(direction - preferred)).clip(0) ** 4
+            counts = rng.poisson(rate * 1.0)  # 1 s window
+            ids = np.repeat(cells["node_id"].to_numpy(), counts)
+            times = rng.uniform(200.0, 1200.0, counts.sum())
+            spikes = {
+                p: (
+                    ids[np.repeat(cells["population"].to_numpy(), counts) == p],
+                    times[np.repeat(cells["population"].to_numpy(), counts) == p],
+                )
+                for p in cells["population"].unique()
+            }
+            path = tmp_path / f"d{direction:g}_t{trial}.h5"
+            write_spikes(path, spikes)
+            rows.append({"direction_deg": direction, "trial": trial, "spikes": str(path)})
+    return pd.DataFrame(rows), preferred
+
+
+def test_tuning_stage_recovers_planted_preferences(built_v1_network, tmp_path):
+    from v1sim.plots.tuning import FIGURES, draw_tuning_figures
+
+    nodes = built_v1_network / "nodes.parquet"
+    trials, preferred = planted_experiment(tmp_path, nodes)
+    trials.to_csv(tmp_path / "trials.csv", index=False)
+    summary = analyse_tuning(tmp_path / "trials.csv", nodes, tmp_path / "tuning", (200.0, 1200.0))
+    neurons = pd.read_parquet(tmp_path / "tuning" / "neurons.parquet")
+    agree = (neurons["preferred_direction_deg"].to_numpy() == preferred).mean()
+    assert agree > 0.8
+    assert summary["preferred_vs_tuning_angle_circular_correlation"]["L4 E"] > 0.8
+    assert summary["n_responsive"] == len(neurons)  # every cell fires >= 2 Hz
+    classes = pd.read_csv(tmp_path / "tuning" / "classes.csv")
+    assert {"median_osi", "median_dsi", "billeh_osi", "billeh_dsi"} <= set(classes.columns)
+    drawn = draw_tuning_figures(tmp_path / "tuning", tmp_path / "figures")
+    assert all((tmp_path / "figures" / name).stat().st_size > 5000 for name in FIGURES)
+    assert drawn["figures"] == list(FIGURES)
+
+
+def test_tuning_with_neuropixels_and_bad_input(built_v1_network, tmp_path):
+    from tests.conftest import require_shared
+
+    neuropixels = require_shared("reference", "allen-biorealistic-v1", "OSI_DSI_neuropixels_v4.csv")
+    nodes = built_v1_network / "nodes.parquet"
+    trials, _ = planted_experiment(tmp_path, nodes)
+    analyse_tuning(trials, nodes, tmp_path / "tuning", (200.0, 1200.0), neuropixels)
+    classes = pd.read_csv(tmp_path / "tuning" / "classes.csv").set_index("target_group")
+    assert classes.loc["L2/3 E", "np_units"] == 503 and 0 < classes.loc["L2/3 E", "np_osi"] < 1
+    with pytest.raises(V1SimInputError, match="at least 3 directions"):
+        analyse_tuning(trials[trials["direction_deg"] < 90], nodes, tmp_path / "t2", (200.0, 1200.0))
+    with pytest.raises(V1SimInputError, match="positive length"):
+        analyse_tuning(trials, nodes, tmp_path / "t3", (500.0, 500.0))
+    assert not (tmp_path / "t2").exists() and not (tmp_path / "t3").exists()
