@@ -38,6 +38,8 @@ bench: $(VENV)/.dev-deps
 	$(BIN)/python benchmarks/engine_vs_nest.py
 	$(BIN)/python benchmarks/analysis_full_scale.py --repeats 3
 	$(BIN)/python benchmarks/graph_full_scale.py
+	$(BIN)/python benchmarks/grating_experiment.py --trials 10
+	$(BIN)/python benchmarks/ppseq_speed.py --repeats 3
 
 clean:
 	rm -rf results .snakemake

@@ -26,7 +26,6 @@ Rows go to ``benchmarks/results/analysis_full_scale.csv``; exit status 1 if a ta
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import json
 import statistics
@@ -34,7 +33,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from convert_full_scale import machine, now, run_measured
+from convert_full_scale import append_csv, machine, now, run_measured
 
 HERE = Path(__file__).resolve().parent
 RESULTS_CSV = HERE / "results" / "analysis_full_scale.csv"
@@ -143,16 +142,6 @@ print(f"binned {binned.shape} at {time.perf_counter() - started:.1f} s", flush=T
 """
 
 
-def append_csv(path: Path, rows: list[dict[str, object]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    new = not path.exists()
-    with open(path, "a", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS, extrasaction="ignore")
-        if new:
-            writer.writeheader()
-        writer.writerows(rows)
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -224,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         rows[0]["speedup_over_peer"] = round(m.wall_s / rows[0]["wall_s"], 2)
         print(f"elephant / v1sim analyse: {rows[0]['speedup_over_peer']}x ({m.status}; elephant does less)")
-    append_csv(args.results, rows)
+    append_csv(args.results, rows, CSV_FIELDS)
     verdict = "PASS" if ok else "FAIL"
     print(
         f"{verdict}: analyse + figures {total:.1f} s (target <= {TARGET_WALL_S:g}), peak {peak:.2f} GB (<= 8)"

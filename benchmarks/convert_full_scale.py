@@ -255,16 +255,19 @@ CSV_FIELDS = [
 ]
 
 
-def append_csv(path: Path, rows: list[dict[str, object]]) -> None:
+def append_csv(path: Path, rows: list[dict[str, object]], fields: list[str] | None = None) -> None:
+    """Append ``rows`` to a results CSV with columns ``fields`` (this benchmark's by default), writing the
+    header first in a new file and refusing a file whose header differs."""
+    fields = fields or CSV_FIELDS
     path.parent.mkdir(parents=True, exist_ok=True)
     new = not path.exists()
     if not new:
         with open(path, newline="") as f:
             header = next(csv.reader(f), None)
-        if header != CSV_FIELDS:
-            sys.exit(f"{path}: header differs from {CSV_FIELDS}; move the old file aside")
+        if header != fields:
+            sys.exit(f"{path}: header differs from {fields}; move the old file aside")
     with open(path, "a", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS, extrasaction="ignore")
+        writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
         if new:
             writer.writeheader()
         writer.writerows(rows)

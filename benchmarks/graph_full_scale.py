@@ -28,14 +28,13 @@ to ``benchmarks/results/graph_full_scale_partitions.csv``. Exit status 1 if a ta
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from pathlib import Path
 
 import pandas as pd
 from analysis_full_scale import ensure_nodes
-from convert_full_scale import machine, now, run_measured
+from convert_full_scale import append_csv, machine, now, run_measured
 
 HERE = Path(__file__).resolve().parent
 RESULTS_CSV = HERE / "results" / "graph_full_scale.csv"
@@ -131,16 +130,6 @@ def ensure_rates(nodes: Path, workdir: Path) -> Path:
 def _result(output: str) -> dict:
     lines = [line for line in output.splitlines() if line.startswith("RESULT ")]
     return json.loads(lines[-1][len("RESULT ") :]) if lines else {}
-
-
-def append_csv(path: Path, rows: list[dict[str, object]], fields: list[str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    new = not path.exists()
-    with open(path, "a", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
-        if new:
-            writer.writeheader()
-        writer.writerows(rows)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -90,3 +90,56 @@ rule figures:
         reference_label="NEST 3.10",
     script:
         "../scripts/figures.py"
+
+
+rule sequences:
+    input:
+        spikes="results/{circuit}/simulation/spikes.h5",
+        provenance="results/{circuit}/simulation/provenance.json",
+        nodes="results/{circuit}/network/nodes.parquet",
+    output:
+        events="results/{circuit}/sequences/events.csv",
+        provenance="results/{circuit}/sequences/provenance.json",
+    log:
+        "results/{circuit}/logs/sequences.log",
+    benchmark:
+        "results/{circuit}/benchmarks/sequences.tsv"
+    conda:
+        "../envs/v1sim.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    params:
+        settings=config["sequences"],
+    script:
+        "../scripts/sequences.py"
+
+
+rule sequence_figures:
+    input:
+        sequences="results/{circuit}/sequences/provenance.json",
+    output:
+        raster=report(
+            "results/{circuit}/sequence_figures/sequence_raster.png",
+            caption="../docs/report/sequence_raster.rst",
+            category="Sequences",
+        ),
+        trace=report(
+            "results/{circuit}/sequence_figures/sequence_trace.png",
+            caption="../docs/report/sequence_trace.rst",
+            category="Sequences",
+        ),
+        provenance="results/{circuit}/sequence_figures/provenance.json",
+    log:
+        "results/{circuit}/logs/sequence_figures.log",
+    benchmark:
+        "results/{circuit}/benchmarks/sequence_figures.tsv"
+    conda:
+        "../envs/v1sim.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=15,
+    script:
+        "../scripts/sequence_figures.py"

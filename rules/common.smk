@@ -31,11 +31,17 @@ def simulation_outputs(circuit):
 
 
 def analysis_outputs(circuit):
-    """The analysis tables and figures."""
-    return [
+    """The analysis tables and figures (and PPSeq's, when config['sequences']['enabled'])."""
+    out = [
         f"results/{circuit}/analysis/provenance.json",
         f"results/{circuit}/figures/provenance.json",
     ]
+    if config["sequences"]["enabled"]:
+        out += [
+            f"results/{circuit}/sequences/provenance.json",
+            f"results/{circuit}/sequence_figures/provenance.json",
+        ]
+    return out
 
 
 def network_outputs(circuit):

@@ -45,7 +45,17 @@ def test_default_config_runs_end_to_end(tmp_path: Path) -> None:
     with h5py.File(network / "compiled_network.h5") as h5:
         assert h5["synapses/target"].shape == (n_edges,)
         assert h5.attrs["n_neurons"] == n_v1
-    rules = ("build_v1", "convert", "simulate", "analyse", "figures", "graph", "graph_figures", "tuning")
+    rules = (
+        "build_v1",
+        "convert",
+        "simulate",
+        "analyse",
+        "figures",
+        "graph",
+        "graph_figures",
+        "tuning",
+        "sequences",
+    )
     for rule in (*rules, "grating_lgn_dir90_trial0", "grating_simulate_dir315_trial0"):
         assert (results / "logs" / f"{rule}.log").exists()
         assert (results / "benchmarks" / f"{rule}.tsv").exists()
@@ -56,6 +66,8 @@ def test_default_config_runs_end_to_end(tmp_path: Path) -> None:
     assert communities["method"].tolist() == ["louvain", "leiden"] and (communities["modularity"] > 0).all()
     partitions = pd.read_csv(results / "graph" / "partitions.csv")
     assert len(partitions) == 4 * 6 and partitions["traffic_hz"].notna().all()  # rates from the analysis
+    sequences = pd.read_csv(results / "sequences" / "neurons.csv")
+    assert 0 < len(sequences) <= 200 and {"sequence_type", "order", "offset_ms_0"} <= set(sequences.columns)
     tuning = pd.read_parquet(results / "tuning" / "neurons.parquet")
     assert len(tuning) == n_v1 and {"rate_0", "rate_315", "osi", "dsi"} <= set(tuning.columns)
 
@@ -81,6 +93,7 @@ def test_default_config_runs_end_to_end(tmp_path: Path) -> None:
         "community_graph.png",
         "osi_dsi.png",
         "tuning_curves.png",
+        "sequence_raster.png",
     ):
         assert figure in html
 

@@ -161,6 +161,25 @@ def _tuning_figures(args: argparse.Namespace) -> None:
     print(f"drew {len(summary['figures'])} figures -> {args.outdir}")
 
 
+def _sequences(args: argparse.Namespace) -> None:
+    from v1sim.analysis.sequences_stage import SequenceSettings, detect_sequences
+
+    fields = SequenceSettings.__dataclass_fields__
+    settings = SequenceSettings(**{k: v for k, v in vars(args).items() if k in fields and v is not None})
+    summary = detect_sequences(args.spikes, args.nodes, args.tstop, args.outdir, settings)
+    print(
+        f"PPSeq on {summary['n_neurons']} cells, {summary['n_spikes']:,} spikes: {summary['n_events']} events, "
+        f"gain {summary['gain_nats_per_spike']:.3f} nats/spike -> {args.outdir}"
+    )
+
+
+def _sequence_figures(args: argparse.Namespace) -> None:
+    from v1sim.plots.sequences import draw_sequence_figures
+
+    summary = draw_sequence_figures(args.sequences, args.outdir)
+    print(f"drew {len(summary['figures'])} figures -> {args.outdir}")
+
+
 def _fetch(args: argparse.Namespace) -> None:
     from v1sim.fetch import MANIFEST_NAME, fetch_release, summary_line
 
@@ -348,6 +367,31 @@ def build_parser() -> argparse.ArgumentParser:
     tuning_figures.add_argument("tuning", type=Path, help="output folder of v1sim tuning")
     tuning_figures.add_argument("outdir", type=Path, help="folder for the figures")
     tuning_figures.set_defaults(run=_tuning_figures)
+
+    seq = sub.add_parser(
+        "sequences", help="PPSeq sequence detection on the most active cells of a spike file"
+    )
+    seq.add_argument("spikes", type=Path, help="SONATA spike file")
+    seq.add_argument("nodes", type=Path, help="nodes.parquet of v1sim convert")
+    seq.add_argument("outdir", type=Path, help="folder for the tables")
+    seq.add_argument("--tstop", type=float, required=True, help="end of the analysed window (ms)")
+    seq.add_argument("--t-start", dest="t_start_ms", type=float, help="start of the window (ms; 0)")
+    seq.add_argument("--population", help="population of the cells (v1)")
+    seq.add_argument("--cell-class-prefix", help="only classes whose name starts so (e.g. e23)")
+    seq.add_argument("--n-neurons", type=int, help="the most active cells taken (200)")
+    seq.add_argument("--n-types", type=int, help="sequence types (2)")
+    seq.add_argument("--sweeps", type=int, help="Gibbs sweeps (200)")
+    seq.add_argument("--anneal-sweeps", type=int, help="sweeps of annealing at the start (100)")
+    seq.add_argument(
+        "--window-s", type=float, help="largest distance of a spike from its event's mean time (0.5 s)"
+    )
+    seq.add_argument("--seed", type=int)
+    seq.set_defaults(run=_sequences)
+
+    seq_figures = sub.add_parser("sequence-figures", help="draw the figures of a v1sim sequences folder")
+    seq_figures.add_argument("sequences", type=Path, help="output folder of v1sim sequences")
+    seq_figures.add_argument("outdir", type=Path, help="folder for the figures")
+    seq_figures.set_defaults(run=_sequence_figures)
 
     graph = sub.add_parser(
         "graph",

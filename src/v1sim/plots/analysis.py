@@ -40,7 +40,8 @@ def layer_of(cell_class: str) -> str:
     return {"1": "L1", "23": "L2/3"}.get(match.group(2), f"L{match.group(2)}") if match else "?"
 
 
-def _save(fig: plt.Figure, path: Path, svg: bool = False) -> None:
+def save_figure(fig: plt.Figure, path: Path, svg: bool = False) -> None:
+    """Write ``fig`` as PNG (120 dpi) at ``path``, and as SVG beside it when ``svg``; close it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
     if svg:
@@ -105,7 +106,7 @@ def raster(
     ax.set_xlim(t0, t1)
     ax.set_xlabel("time (ms)")
     ax.set_title(f"{len(activity.time_ms):,} spikes of {n_cells:,} cells ({drawn.mode})")
-    _save(fig, path)
+    save_figure(fig, path)
     return drawn
 
 
@@ -122,7 +123,7 @@ def population_rate(table: pd.DataFrame, path: Path) -> None:
     ax.plot(table["time_ms"], table["rate_hz"], lw=0.8, color="k")
     ax.set_xlabel("time (ms)")
     ax.set_ylabel("rate per cell (Hz)")
-    _save(fig, path, svg=True)
+    save_figure(fig, path, svg=True)
 
 
 def class_rates(classes: pd.DataFrame, path: Path, reference_label: str = "NEST 3.10") -> None:
@@ -153,7 +154,7 @@ def class_rates(classes: pd.DataFrame, path: Path, reference_label: str = "NEST 
     ax.set_xlabel(f"mean rate (Hz; log scale, from {RATE_FLOOR_HZ:g})")
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
-    _save(fig, path, svg=True)
+    save_figure(fig, path, svg=True)
 
 
 def pca(scores: pd.DataFrame, variance: pd.DataFrame, path: Path) -> None:
@@ -172,7 +173,7 @@ def pca(scores: pd.DataFrame, variance: pd.DataFrame, path: Path) -> None:
     right.set_xlabel("PC1")
     right.set_ylabel("PC2")
     fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def umap_bins(table: pd.DataFrame, path: Path) -> None:
@@ -183,7 +184,7 @@ def umap_bins(table: pd.DataFrame, path: Path) -> None:
     ax.set_xlabel("UMAP 1")
     ax.set_ylabel("UMAP 2")
     fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def umap_cells(table: pd.DataFrame, path: Path) -> None:
@@ -202,7 +203,7 @@ def umap_cells(table: pd.DataFrame, path: Path) -> None:
         ax.set_xlabel("UMAP 1")
         ax.set_ylabel("UMAP 2")
     fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def isi_cv(neurons: pd.DataFrame, path: Path) -> None:
@@ -225,7 +226,7 @@ def isi_cv(neurons: pd.DataFrame, path: Path) -> None:
     ax.set_ylabel("cells")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    _save(fig, path, svg=True)
+    save_figure(fig, path, svg=True)
 
 
 def correlations(pairs: pd.DataFrame, path: Path) -> None:
@@ -248,4 +249,4 @@ def correlations(pairs: pd.DataFrame, path: Path) -> None:
     ax.set_ylabel("density")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    _save(fig, path, svg=True)
+    save_figure(fig, path, svg=True)

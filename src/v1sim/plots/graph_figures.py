@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from v1sim.errors import V1SimInputError
-from v1sim.plots.analysis import class_colour
+from v1sim.plots.analysis import class_colour, save_figure
 from v1sim.provenance import atomic_directory, provenance, write_json
 
 log = logging.getLogger(__name__)
@@ -36,12 +36,6 @@ _SCHEME_STYLE = {
     "slabs": ("C2", "^", "depth slabs"),
     "columns": ("C3", "v", "columns"),
 }
-
-
-def _save(fig: plt.Figure, path: Path) -> None:
-    fig.savefig(path, dpi=120)
-    fig.savefig(path.with_suffix(".svg"))
-    plt.close(fig)
 
 
 def _pooled(labels: np.ndarray) -> np.ndarray:
@@ -78,7 +72,7 @@ def community_depth(nodes: pd.DataFrame, method: str, path: Path, depth_bins: in
     fig.colorbar(image, ax=ax, label="fraction of the community's cells")
     ax.set_title("Communities against cortical depth")
     fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path, svg=True)
 
 
 def class_community(table: pd.DataFrame, method: str, path: Path) -> None:
@@ -100,7 +94,7 @@ def class_community(table: pd.DataFrame, method: str, path: Path) -> None:
     fig.colorbar(image, ax=ax, label="fraction of the class's cells")
     ax.set_title("Cell classes in each community")
     fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path, svg=True)
 
 
 def partition_traffic(costs: pd.DataFrame, path: Path) -> None:
@@ -128,7 +122,7 @@ def partition_traffic(costs: pd.DataFrame, path: Path) -> None:
     axes[0].legend(fontsize=8)
     fig.suptitle("K-way partitions: cost against K")
     fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path, svg=True)
 
 
 def community_graph(layout: pd.DataFrame, edges: pd.DataFrame, method: str, path: Path) -> None:
@@ -175,7 +169,7 @@ def community_graph(layout: pd.DataFrame, edges: pd.DataFrame, method: str, path
     ax.set_yticks([])
     ax.set_title(f"Community graph ({method})\narea = cells, lines = connection weight", fontsize=10)
     fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path, svg=True)
 
 
 def draw_graph_figures(graph_dir: str | Path, outdir: str | Path) -> dict[str, Any]:

@@ -17,17 +17,11 @@ import pandas as pd
 
 from v1sim.analysis.targets import target_group
 from v1sim.errors import V1SimInputError
-from v1sim.plots.analysis import class_colour
+from v1sim.plots.analysis import class_colour, save_figure
 from v1sim.provenance import atomic_directory, provenance, write_json
 
 FIGURES = ("tuning_curves.png", "osi_dsi.png", "preferred_direction.png")
 EXAMPLES = 8
-
-
-def _save(fig: plt.Figure, path: Path) -> None:
-    fig.savefig(path, dpi=120)
-    fig.savefig(path.with_suffix(".svg"))
-    plt.close(fig)
 
 
 def tuning_curves(neurons: pd.DataFrame, path: Path) -> None:
@@ -62,7 +56,7 @@ def tuning_curves(neurons: pd.DataFrame, path: Path) -> None:
         fig.text(0.5, 0.5, "no cell reached 0.5 Hz at its preferred direction", ha="center")
     fig.suptitle("Example tuning curves (dotted: the cell's tuning_angle)")
     fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path, svg=True)
 
 
 def osi_dsi(neurons: pd.DataFrame, classes: pd.DataFrame, path: Path) -> None:
@@ -102,7 +96,7 @@ def osi_dsi(neurons: pd.DataFrame, classes: pd.DataFrame, path: Path) -> None:
     axes[0].set_ylabel("index (cells >= 0.5 Hz at preferred)")
     axes[1].legend(fontsize=8)
     fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path, svg=True)
 
 
 def preferred_direction(neurons: pd.DataFrame, path: Path) -> None:
@@ -124,7 +118,7 @@ def preferred_direction(neurons: pd.DataFrame, path: Path) -> None:
     ax.set_ylabel("preferred direction (deg)")
     ax.set_title("Excitatory cells: preferred direction vs tuning_angle")
     fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path, svg=True)
 
 
 def draw_tuning_figures(tuning_dir: str | Path, outdir: str | Path) -> dict[str, Any]:

@@ -1,0 +1,15 @@
+"""Rule sequence_figures: raw and sequence-ordered rasters with the events, and the sampler's trace."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
+
+from v1sim.pipeline import rule_logging
+from v1sim.plots.sequences import draw_sequence_figures
+
+with rule_logging(snakemake.log[0]) as log:
+    summary = draw_sequence_figures(
+        Path(snakemake.input.sequences).parent, Path(snakemake.output.provenance).parent
+    )
+    log.info("drew %d sequence figures", len(summary["figures"]))
