@@ -43,7 +43,6 @@ Steps, all in one run so that the two tools are timed on the same machine under 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import math
 import os
@@ -290,21 +289,6 @@ def summarize(tool: str, scale: float, runs: list, nodes: int, edges: int) -> di
     }
 
 
-def append_csv(path: Path, rows: list[dict[str, object]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    new = not path.exists()
-    if not new:
-        with open(path, newline="") as f:
-            header = next(csv.reader(f), None)
-        if header != CSV_FIELDS:
-            sys.exit(f"{path}: header differs from {CSV_FIELDS}; move the old file aside")
-    with open(path, "a", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS, extrasaction="ignore")
-        if new:
-            writer.writeheader()
-        writer.writerows(rows)
-
-
 def extrapolate(bmtk: list[dict[str, object]], full_nodes: int) -> tuple[str, float] | None:
     """bmtk at full scale from its cost per (source, target) pair: an estimate, not a measurement.
 
@@ -373,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
         bmtk_child(*args.bmtk_child, args.bmtk_idiom, args.seed)
         return 0
 
-    from convert_full_scale import machine, now
+    from convert_full_scale import append_csv, machine, now
 
     workdir, logs = args.workdir.resolve(), args.workdir.resolve() / "logs"
     host = machine()
@@ -420,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
             theirs[(scale, idiom)] = row
             rows.append({**base, **row})
 
-    append_csv(args.results, rows)
+    append_csv(args.results, rows, CSV_FIELDS)
     print(f"results appended to {args.results}")
     return report(args, ours, theirs)
 

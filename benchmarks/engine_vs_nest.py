@@ -52,7 +52,6 @@ process wants a core (25× in one test), and NEST runs with PASSIVE too.
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import json
 import math
@@ -448,21 +447,6 @@ def print_classes(per_class: list[dict[str, object]]) -> None:
         )
 
 
-def append_csv(path: Path, rows: list[dict[str, object]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    new = not path.exists()
-    if not new:
-        with open(path, newline="") as f:
-            header = next(csv.reader(f), None)
-        if header != CSV_FIELDS:
-            sys.exit(f"{path}: header differs from {CSV_FIELDS}; move the old file aside")
-    with open(path, "a", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS, extrasaction="ignore")
-        if new:
-            writer.writeheader()
-        writer.writerows(rows)
-
-
 def report(rows: list[dict[str, object]]) -> int:
     print("\nsummary (RTF = simulate wall / simulated time, median of the repeats):")
     print(
@@ -545,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
         nest_child(*args.nest_child, args)
         return 0
 
-    from convert_full_scale import machine, now
+    from convert_full_scale import append_csv, machine, now
 
     if args.omp_wait_policy != "inherit":
         os.environ["OMP_WAIT_POLICY"] = args.omp_wait_policy  # the children inherit it
@@ -560,9 +544,9 @@ def main(argv: list[str] | None = None) -> int:
             rows += run_scale(scale, args, base)
     except RuntimeError as error:
         print(f"FAIL: {error}", file=sys.stderr)
-        append_csv(args.results, rows)
+        append_csv(args.results, rows, CSV_FIELDS)
         return 2
-    append_csv(args.results, rows)
+    append_csv(args.results, rows, CSV_FIELDS)
     print(f"\nresults appended to {args.results} ({(time.perf_counter() - started) / 60:.1f} min in all)")
     return report(rows)
 
