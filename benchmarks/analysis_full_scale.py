@@ -61,18 +61,20 @@ CSV_FIELDS = [
 ]
 
 
-def ensure_nodes(workdir: Path) -> Path:
-    """nodes.parquet of the full-scale built-in column, built and converted once."""
-    from importlib.metadata import version
+def ensure_nodes(workdir: Path, scale: float = 1.0) -> Path:
+    """nodes.parquet of the built-in column at ``scale`` (full by default), built and converted once (again when
+    the builder's source changes)."""
+    import v1sim.build.v1 as builder
 
     network, spec_file = workdir / "v1" / "network", workdir / "v1" / "spec.json"
-    wanted = {"scale": 1.0, "seed": 0, "v1sim": version("v1sim")}
+    digest = hashlib.sha256(Path(builder.__file__).read_bytes()).hexdigest()[:16]
+    wanted = {"scale": scale, "seed": 0, "builder": digest}
     if spec_file.exists() and (network / "nodes.parquet").exists():
         if json.loads(spec_file.read_text()) == wanted:
             return network / "nodes.parquet"
     circuit = workdir / "v1" / "circuit"
     for label, cmd in (
-        ("build-v1", ["build-v1", "--scale", "1", "--seed", "0", "--no-progress", str(circuit)]),
+        ("build-v1", ["build-v1", "--scale", f"{scale:g}", "--seed", "0", "--no-progress", str(circuit)]),
         ("convert", ["convert", "--no-progress", str(circuit / "simulation_config.json"), str(network)]),
     ):
         print(f"cells: {label} ...", flush=True)

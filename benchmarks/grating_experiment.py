@@ -14,8 +14,8 @@ Usage::
    ``--filternet-units`` units (all 14 types) for one direction; its time per unit-direction is extrapolated
    to the 17,400 × 8 of step 1 (labelled as an extrapolation). The sample's rates are compared with ours.
 3. **The experiment** (timed, no target): 8 directions × ``--trials`` trials of 3 s (500 ms gray) on the
-   core-sized column (scale 0.225, the network of ``engine_vs_nest.py``), CPU, float32, 2 threads, in one
-   process: LGN spikes, simulation, then the tuning tables.
+   core-sized column (scale 0.225, built and converted into ``WORKDIR/core`` once), CPU, float32, 2 threads,
+   in one process: LGN spikes, simulation, then the tuning tables.
 
 Rows go to ``benchmarks/results/grating_experiment.csv``; exit status 1 if the LGN target is missed.
 """
@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trials", type=int, default=10)
     parser.add_argument("--skip-experiment", action="store_true")
     parser.add_argument(
-        "--core-network", type=Path, default=HERE / "work" / "engine_vs_nest" / "scale_0.225" / "network"
+        "--core-network", type=Path, help="a converted network (default: the built-in column at scale 0.225)"
     )
     parser.add_argument("--workdir", type=Path, default=HERE / "work" / "grating_experiment")
     args = parser.parse_args(argv)
@@ -227,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.skip_experiment:
         out = work / "experiment"
-        cmd = [sys.executable, "-c", EXPERIMENT_CHILD, str(args.core_network), str(out), str(args.trials)]
+        core = args.core_network or ensure_nodes(work / "core", scale=0.225).parent
+        cmd = [sys.executable, "-c", EXPERIMENT_CHILD, str(core), str(out), str(args.trials)]
         m = run_measured(cmd, work / "logs" / "experiment.log")
         found = _result(m.output)
         rows.append(

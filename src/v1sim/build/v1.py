@@ -12,9 +12,10 @@ What is built (figures from :mod:`v1sim.build.figures`):
   gives the pair's unitary PSP in the target node type with the mean nsyns;
 * ``lgn``: 17,400 × scale virtual units of the 14 filter types in their relative numbers, uniform over a
   240·√scale × 120·√scale degree field onto which the cylinder maps; each V1 cell takes its class's number of
-  units (``lgn_units_e4`` × ``synapse_ratio_against_e4``), ``sON_ratio`` of them ON units nearest a point
-  displaced along its preferred direction, the rest OFF units nearest the opposite point; nsyns per connection
-  Yule–Simon(``yule_parameter``); weights from the L4-pyramidal unitary PSP onto the target type;
+  units (``lgn_units_e4`` × ``synapse_ratio_against_e4``), ``sON_ratio`` of them sustained-ON units nearest a
+  point displaced against its preferred direction, the rest OFF units (sustained and transient) nearest the
+  opposite point, both subfields elongated across that axis; nsyns per connection Yule–Simon(``yule_parameter``);
+  weights from the L4-pyramidal unitary PSP onto the target type × ``lgn_weight_scale``;
 * ``bkg``: one virtual node firing Poisson at 1 kHz (its spike file is written for the configured run) with one
   edge to every V1 cell, per-class weight and nsyns of the original model.
 
@@ -75,6 +76,10 @@ class V1Spec:
     lgn_units_e4: int = 30
     #: distance (degrees) of the ON and OFF subfield centres from the cell's retinotopic position
     lgn_subfield_offset_deg: float = 3.0
+    #: subfields are elongated across the ON–OFF axis: distances along it count this many times more
+    lgn_subfield_aspect: float = 3.0
+    #: factor on the LGN → V1 syn_weight from unitary PSPs (calibrated: E cells ≈ 1 Hz under gratings)
+    lgn_weight_scale: float = 3.0
     bkg_rate_hz: float = 1000.0
     tstop_ms: float = 1000.0
     dt_ms: float = 0.25
@@ -105,6 +110,8 @@ class V1Spec:
             ),
             ("seed", self.seed >= 0, "must be non-negative"),
             ("lgn_units_e4", self.lgn_units_e4 >= 1, "must be at least 1"),
+            ("lgn_subfield_aspect", self.lgn_subfield_aspect >= 1, "must be at least 1"),
+            ("lgn_weight_scale", self.lgn_weight_scale > 0, "must be positive"),
             ("tstop_ms", self.tstop_ms > 0 and self.dt_ms > 0, "run length and time step must be positive"),
         ]
         for field, ok, problem in checks:
@@ -301,13 +308,15 @@ def _write_lgn(spec: V1Spec, nodes: _Nodes, rng: np.random.Generator, net: Path)
         ),
     )
 
-    is_on = np.array([models[m][0].startswith("sON") for m in model])
+    kind = np.array([models[m][0] for m in model])
+    is_on = np.char.startswith(kind, "sON_")  # sustained ON
+    is_off = np.char.startswith(kind, "sOFF_") | np.char.startswith(kind, "tOFF_")
     cls = figures.CLASSES
     n_per_class = np.array([max(1, round(spec.lgn_units_e4 * figures.LGN_PARAMS[c.name][1])) for c in cls])
     on_ratio = np.array([figures.LGN_PARAMS[c.name][0] for c in cls])
     total = n_per_class[nodes.node_class]
     n_on = np.minimum(np.round(total * on_ratio[nodes.node_class]).astype(np.int64), is_on.sum())
-    n_off = np.minimum(total - n_on, (~is_on).sum())
+    n_off = np.minimum(total - n_on, is_off.sum())
     # Retinotopy: the cylinder maps onto the field (x → horizontal, z → vertical).
     centre = np.stack(
         [
@@ -319,17 +328,30 @@ def _write_lgn(spec: V1Spec, nodes: _Nodes, rng: np.random.Generator, net: Path)
     theta = np.deg2rad(nodes.tuning_angle)
     shift = spec.lgn_subfield_offset_deg * np.stack([np.cos(theta), np.sin(theta)], axis=1)
     picks = []
+    # The OFF subfield lies along the preferred direction, the ON one against it; each takes the units nearest
+    # its centre in a metric stretched along the ON–OFF axis, so both are elongated across it. The axis is
+    # quantised to 10° bins, one search tree per bin.
+    axis_bin = np.floor((np.rad2deg(theta) % 180.0) / 10.0).astype(np.int64)
     for pool, k, where in (
-        (np.flatnonzero(is_on), n_on, centre + shift),
-        (np.flatnonzero(~is_on), n_off, centre - shift),
+        (np.flatnonzero(is_on), n_on, centre - shift),
+        (np.flatnonzero(is_off), n_off, centre + shift),
     ):
         if len(pool) == 0 or k.max() == 0:
             continue
         kmax = int(k.max())
-        _, nearest = cKDTree(np.stack([vx[pool], vy[pool]], axis=1)).query(where, k=kmax)
-        nearest = nearest.reshape(len(k), kmax)
-        keep = np.arange(kmax)[None, :] < k[:, None]
-        picks.append((np.nonzero(keep)[0], pool[nearest[keep]]))
+        units = np.stack([vx[pool], vy[pool]], axis=1)
+        for b in np.unique(axis_bin):
+            cells = np.flatnonzero(axis_bin == b)
+            angle = np.deg2rad(10.0 * b + 5.0)
+            along, across = (
+                np.array([np.cos(angle), np.sin(angle)]),
+                np.array([-np.sin(angle), np.cos(angle)]),
+            )
+            stretch = np.stack([spec.lgn_subfield_aspect * along, across], axis=1)  # 2 × 2
+            _, nearest = cKDTree(units @ stretch).query(where[cells] @ stretch, k=kmax)
+            nearest = nearest.reshape(len(cells), kmax)
+            keep = np.arange(kmax)[None, :] < k[cells][:, None]
+            picks.append((cells[np.nonzero(keep)[0]], pool[nearest[keep]]))
     target = np.concatenate([p[0] for p in picks])
     source = np.concatenate([p[1] for p in picks])
     order = np.lexsort((source, target))
@@ -343,7 +365,7 @@ def _write_lgn(spec: V1Spec, nodes: _Nodes, rng: np.random.Generator, net: Path)
     for t, row in nodes.types.iterrows():
         post = cls[row["class"]]
         synapse_file, port = SYNAPSE_MODELS[("e", post.ei)]
-        weight = _psp_mv("l4_pyr", post.psp_type) * gain[port][t]
+        weight = spec.lgn_weight_scale * _psp_mv("l4_pyr", post.psp_type) * gain[port][t]
         rows.append(
             {
                 "edge_type_id": FIRST_TYPE_ID + t,
