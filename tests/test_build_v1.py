@@ -161,12 +161,51 @@ def test_same_seed_same_bytes_other_seed_other_edges(tmp_path: Path) -> None:
         {"scale": 0.0001},
         {"connection_scale": 2.0},
         {"nsyns_min": 5, "nsyns_max": 3},
+        {"lgn_subfield_aspect": 0.5},
+        {"lgn_weight_scale": 0.0},
     ],
 )
 def test_impossible_specs_are_refused(change: dict) -> None:
     with pytest.raises(V1SimInputError) as info:
         V1Spec(**change).validate()
     assert info.value.field == next(iter(change))
+
+
+def test_lgn_subfields_are_elongated_across_the_tuning_axis(
+    built: tuple[Path, Path], v1_nodes: pd.DataFrame
+) -> None:
+    """L4 E cells: sustained-ON sources lie against the preferred direction, OFF sources along it, and both
+    subfields spread more across the axis than along it (lgn_subfield_aspect 3)."""
+    nodes = pd.read_parquet(built[1] / "nodes.parquet")
+    lgn = nodes[nodes["population"] == "lgn"].set_index("node_id")
+    kind = lgn["model_template"].str.split(":").str[-1]
+    edges = pd.read_parquet(
+        built[1] / "edges" / "lgn_to_v1.parquet", columns=["source_node_id", "target_node_id"]
+    )
+    cells = v1_nodes.set_index("node_id")
+    edges = edges[cells.loc[edges["target_node_id"], "pop_name"].str.startswith("e4").to_numpy()]
+    source_kind = kind.loc[edges["source_node_id"]].to_numpy()
+    assert set(np.unique(source_kind)) <= {
+        t for t in kind.unique() if t.startswith(("sON_", "sOFF_", "tOFF_"))
+    }
+    theta = np.deg2rad(cells.loc[edges["target_node_id"], "tuning_angle"].to_numpy())
+    xy = lgn.loc[edges["source_node_id"], ["x", "y"]].to_numpy()
+    along = xy[:, 0] * np.cos(theta) + xy[:, 1] * np.sin(theta)
+    across = -xy[:, 0] * np.sin(theta) + xy[:, 1] * np.cos(theta)
+    table = pd.DataFrame(
+        {
+            "cell": edges["target_node_id"].to_numpy(),
+            "on": np.char.startswith(source_kind.astype(str), "sON_"),
+            "along": along,
+            "across": across,
+        }
+    )
+    on = table[table["on"]].groupby("cell")
+    off = table[~table["on"]].groupby("cell")
+    shift = (off["along"].mean() - on["along"].mean()).dropna()
+    assert (shift > 0).mean() > 0.9  # OFF along, ON against the preferred direction
+    spread = on[["along", "across"]].std().dropna()
+    assert (spread["across"] > spread["along"]).mean() > 0.8
 
 
 def test_weights_equal_the_formula_on_a_sample(built: tuple[Path, Path], v1_nodes: pd.DataFrame) -> None:

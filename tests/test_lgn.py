@@ -270,6 +270,22 @@ def test_lgn_stage_on_a_built_column(built_v1_network, tmp_path):
         text=True,
     )
     assert run.returncode == 0, run.stderr
+    for extra, kind in ((["--gray"], "GrayScreen"), (["--flash", "50", "80"], "FullFieldFlash")):
+        out = tmp_path / f"{kind}.h5"
+        run = subprocess.run(
+            [sys.executable, "-m", "v1sim", "lgn", str(nodes), str(out), "--duration", "200", *extra],
+            capture_output=True,
+            text=True,
+        )
+        assert run.returncode == 0, run.stderr
+        assert json.loads(out.with_suffix(".h5.json").read_text())["stimulus"]["kind"] == kind
+    np.save(movie, np.zeros((101, len(SCREEN.y_deg), len(SCREEN.x_deg)), dtype=np.int16))
+    run = subprocess.run(
+        [sys.executable, "-m", "v1sim", "lgn", str(nodes), str(tmp_path / "int.h5"), "--movie", str(movie)],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 2 and "movie.npy: dtype:" in run.stderr
     np.save(movie, np.zeros((5, 3, 3)))
     run = subprocess.run(
         [sys.executable, "-m", "v1sim", "lgn", str(nodes), str(tmp_path / "bad.h5"), "--movie", str(movie)],
