@@ -157,7 +157,8 @@ for d in (0, 45, 90, 135, 180, 225, 270, 315):
 summary = analyse_tuning(pd.DataFrame(rows), network / "nodes.parquet", out / "tuning", (500.0, 3000.0))
 print("RESULT " + json.dumps({"inner_s": round(time.perf_counter() - started, 1), "lgn_s": round(lgn_s, 1),
       "simulate_s": round(sim_s, 1), **{k: summary[k] for k in ("n_cells", "n_responsive", "median_osi",
-      "preferred_vs_tuning_angle_circular_correlation", "mean_rate_hz")}}))
+      "preferred_vs_tuning_angle_circular_correlation", "preferred_orientation_vs_tuning_angle_circular_correlation",
+      "preferred_vs_tuning_angle_median_offset_deg", "mean_rate_hz")}}))
 """
 
 

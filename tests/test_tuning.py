@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from v1sim.analysis.tuning import circular_correlation, selectivity
+from v1sim.analysis.tuning import angle_offset_deg, circular_correlation, selectivity
 from v1sim.analysis.tuning_stage import analyse_tuning
 from v1sim.errors import V1SimInputError
 from v1sim.sonata.spikes import write_spikes
@@ -43,11 +43,24 @@ def test_pure_orientation_and_direction_cells():
 
 
 def test_circular_correlation():
+    """Fisher–Lee: equals its O(n²) definition, 1 for a rotation, −1 for a reflection, ≈ (E cos ε)² for a
+    noisy rotation of uniform angles (where the mean-direction coefficient is ill-defined), ≈ 0 unrelated."""
     rng = np.random.default_rng(1)
     alpha = rng.uniform(0, 360, 500)
+    noisy = alpha + np.rad2deg(rng.vonmises(0.0, 2.0, 500))
+    a, b = np.deg2rad(alpha), np.deg2rad(noisy)
+    da, db = np.sin(a[:, None] - a[None, :]), np.sin(b[:, None] - b[None, :])
+    upper = np.triu_indices(len(a), 1)
+    brute = (da[upper] * db[upper]).sum() / np.sqrt((da[upper] ** 2).sum() * (db[upper] ** 2).sum())
+    assert circular_correlation(alpha, noisy) == pytest.approx(brute, rel=1e-10)
+    assert circular_correlation(alpha, noisy) == pytest.approx(np.mean(np.cos(b - a)) ** 2, abs=0.05)
     assert circular_correlation(alpha, alpha) == pytest.approx(1.0)
     assert circular_correlation(alpha, alpha + 57.0) == pytest.approx(1.0)  # a rotation keeps it
-    assert abs(circular_correlation(alpha, rng.uniform(0, 360, 500))) < 0.15
+    assert circular_correlation(alpha, -alpha) == pytest.approx(-1.0)
+    assert abs(circular_correlation(alpha, rng.uniform(0, 360, 500))) < 0.1
+    assert angle_offset_deg(np.array([10.0, 350.0, 100.0]), np.array([0.0, 10.0, 280.0])) == pytest.approx(
+        20.0
+    )
 
 
 def planted_experiment(tmp_path, nodes_path):
@@ -87,6 +100,8 @@ def test_tuning_stage_recovers_planted_preferences(built_v1_network, tmp_path):
     agree = (neurons["preferred_direction_deg"].to_numpy() == preferred).mean()
     assert agree > 0.8
     assert summary["preferred_vs_tuning_angle_circular_correlation"]["L4 E"] > 0.8
+    assert summary["preferred_orientation_vs_tuning_angle_circular_correlation"]["L4 E"] > 0.8
+    assert summary["preferred_vs_tuning_angle_median_offset_deg"]["L4 E"] < 15.0  # rounding to 45° steps
     assert summary["n_responsive"] == len(neurons)  # every cell fires >= 2 Hz
     classes = pd.read_csv(tmp_path / "tuning" / "classes.csv")
     assert {"median_osi", "median_dsi", "billeh_osi", "billeh_dsi"} <= set(classes.columns)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from v1sim.analysis.targets import target_group
 from v1sim.analysis.tuning import (
+    angle_offset_deg,
     circular_correlation,
     class_tuning,
     direction_rates,
@@ -64,14 +65,16 @@ def analyse_tuning(
     reference = neuropixels_medians(neuropixels) if neuropixels else None
     classes = class_tuning(neurons, reference)
     groups = neurons["cell_class"].map(lambda c: target_group(c) or "")
-    correlation = {}
+    correlation, orientation_correlation, offset = {}, {}, {}
     if "tuning_angle" in neurons:
         for group in TUNED_GROUPS:
             mine = neurons[(groups == group) & neurons["osi"].notna()]
             if len(mine) >= 3:
-                correlation[group] = circular_correlation(
-                    mine["preferred_direction_deg"], mine["tuning_angle"]
-                )
+                preferred, angle = mine["preferred_direction_deg"], mine["tuning_angle"]
+                correlation[group] = circular_correlation(preferred, angle)
+                # orientations: angles mod 180° doubled onto the circle
+                orientation_correlation[group] = circular_correlation(2 * preferred, 2 * angle)
+                offset[group] = angle_offset_deg(preferred, angle)
     with atomic_directory(Path(outdir)) as tmp:
         neurons.to_parquet(tmp / "neurons.parquet", index=False)
         classes.to_csv(tmp / "classes.csv", index=False)
@@ -83,6 +86,8 @@ def analyse_tuning(
             "window_ms": list(window_ms),
             "median_osi": {g: float(neurons.loc[groups == g, "osi"].median()) for g in TUNED_GROUPS},
             "preferred_vs_tuning_angle_circular_correlation": correlation,
+            "preferred_orientation_vs_tuning_angle_circular_correlation": orientation_correlation,
+            "preferred_vs_tuning_angle_median_offset_deg": offset,
             "mean_rate_hz": float(np.nanmean(neurons["mean_rate_hz"])),
         }
         write_json(

@@ -172,6 +172,7 @@ def derive_figures(folder: Path) -> dict[str, object]:
                 float(lgn_params.loc[c.lgn_name, "sON_ratio"]),
                 float(lgn_params.loc[c.lgn_name, "synapse_ratio_against_e4"]),
                 float(lgn_params.loc[c.lgn_name, "yule_parameter"]),
+                float(lgn_params.loc[c.lgn_name, "poisson_parameter"]),
             )
             for c in CLASSES
         },
@@ -184,7 +185,7 @@ def derive_figures(folder: Path) -> dict[str, object]:
 # Rows of PMAX are presynaptic types, columns postsynaptic, both in PMAX_TYPES order; LATENCY_MS likewise
 # in LATENCY_TYPES order; PSP_MV in PSP_TYPES order (mV, positive for both signs); SIGMA_UM by (pre, post)
 # E/I; LGN_MODELS (model_id, relative number, min and max spatial size in degrees); LGN_PARAMS per class
-# (sON_ratio, synapse_ratio_against_e4, yule_parameter); BACKGROUND per class (syn_weight pA, nsyns).
+# (sON_ratio, synapse_ratio_against_e4, yule_parameter, poisson_parameter); BACKGROUND per class (syn_weight pA, nsyns).
 # GLIF3_SETS: V_th, E_L (mV), g (nS), C_m (pF), t_ref (ms), asc_decay (1/ms), asc_amps (pA) per specimen.
 # ---------------------------------------------------------------------------------------------------------
 PMAX_TYPES = (
@@ -649,27 +650,27 @@ LGN_MODELS = (
     ("sONtOFF_001", 5, 9.0, 9.0),
 )
 LGN_PARAMS = {
-    "e23Cux2": (0.9, 0.63, 4.3),
-    "e4Nr5a1": (0.9, 1.0, 3.5),
-    "e4Rorb": (0.9, 1.0, 3.5),
-    "e4Scnn1a": (0.9, 1.0, 3.5),
-    "e4other": (0.9, 1.0, 3.5),
-    "e5Rbp4": (0.5, 0.5, 4.6),
-    "e5noRbp4": (0.5, 0.35, 5.6),
-    "e6Ntsr1": (0.9, 0.11, 4.3),
-    "i1Htr3a": (0.75, 0.098, 3.7),
-    "i23Htr3a": (0.75, 0.42, 4.7),
-    "i23Pvalb": (0.75, 0.87, 2.4),
-    "i23Sst": (0.75, 0.24, 3.7),
-    "i4Htr3a": (0.75, 0.79, 4.7),
-    "i4Pvalb": (0.75, 2.76, 2.4),
-    "i4Sst": (0.75, 0.92, 3.7),
-    "i5Htr3a": (0.5, 0.27, 4.7),
-    "i5Pvalb": (0.5, 1.49, 2.4),
-    "i5Sst": (0.5, 0.46, 3.7),
-    "i6Htr3a": (0.75, 0.018, 4.7),
-    "i6Pvalb": (0.75, 0.22, 2.4),
-    "i6Sst": (0.75, 0.072, 3.7),
+    "e23Cux2": (0.9, 0.63, 4.3, 1.5),
+    "e4Nr5a1": (0.9, 1.0, 3.5, 2.0),
+    "e4Rorb": (0.9, 1.0, 3.5, 2.0),
+    "e4Scnn1a": (0.9, 1.0, 3.5, 2.0),
+    "e4other": (0.9, 1.0, 3.5, 2.0),
+    "e5Rbp4": (0.5, 0.5, 4.6, 1.5),
+    "e5noRbp4": (0.5, 0.35, 5.6, 1.5),
+    "e6Ntsr1": (0.9, 0.11, 4.3, 1.5),
+    "i1Htr3a": (0.75, 0.098, 3.7, 2.0),
+    "i23Htr3a": (0.75, 0.42, 4.7, 2.0),
+    "i23Pvalb": (0.75, 0.87, 2.4, 2.0),
+    "i23Sst": (0.75, 0.24, 3.7, 2.0),
+    "i4Htr3a": (0.75, 0.79, 4.7, 2.0),
+    "i4Pvalb": (0.75, 2.76, 2.4, 2.0),
+    "i4Sst": (0.75, 0.92, 3.7, 2.0),
+    "i5Htr3a": (0.5, 0.27, 4.7, 2.0),
+    "i5Pvalb": (0.5, 1.49, 2.4, 2.0),
+    "i5Sst": (0.5, 0.46, 3.7, 2.0),
+    "i6Htr3a": (0.75, 0.018, 4.7, 2.0),
+    "i6Pvalb": (0.75, 0.22, 2.4, 2.0),
+    "i6Sst": (0.75, 0.072, 3.7, 2.0),
 }
 BACKGROUND = {
     "e23Cux2": (0.209298, 19),

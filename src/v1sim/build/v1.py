@@ -12,10 +12,10 @@ What is built (figures from :mod:`v1sim.build.figures`):
   gives the pair's unitary PSP in the target node type with the mean nsyns;
 * ``lgn``: 17,400 × scale virtual units of the 14 filter types in their relative numbers, uniform over a
   240·√scale × 120·√scale degree field onto which the cylinder maps; each V1 cell takes its class's number of
-  units (``lgn_units_e4`` × ``synapse_ratio_against_e4``), ``sON_ratio`` of them sustained-ON units nearest a
-  point displaced against its preferred direction, the rest OFF units (sustained and transient) nearest the
-  opposite point, both subfields elongated across that axis; nsyns per connection Yule–Simon(``yule_parameter``);
-  weights from the L4-pyramidal unitary PSP onto the target type × ``lgn_weight_scale``;
+  units (``lgn_units_e4`` × ``synapse_ratio_against_e4``) by the successor model's rule with our geometry
+  (:mod:`lgn_wiring`: a sustained subfield along the preferred direction, a transient-OFF one against it);
+  nsyns per connection Yule–Simon(``yule_parameter``); weights from the L4-pyramidal unitary PSP onto the
+  target type × ``lgn_weight_scale`` × the class's calibrated ``LGN_CLASS_GAIN``;
 * ``bkg``: one virtual node firing Poisson at 1 kHz (its spike file is written for the configured run) with one
   edge to every V1 cell, per-class weight and nsyns of the original model.
 
@@ -34,10 +34,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 from tqdm import tqdm
 
 from v1sim.build import figures
+from v1sim.build.lgn_wiring import LGNRule, choose_lgn_sources
 from v1sim.build.psp import psp_peak_mv_per_pa
 from v1sim.build.recurrent import ConnectionRule, bin_sources, draw_connections
 from v1sim.errors import V1SimInputError
@@ -56,6 +56,31 @@ SYNAPSE_MODELS = {
 WEIGHT_SIGMA = {("e", "e"): 30.0, ("e", "i"): 90.0, ("i", "e"): 90.0, ("i", "i"): 50.0}
 LGN_DELAY_MS = 1.7
 BKG_DELAY_MS = 1.0
+#: Per-class factor on the LGN → V1 weights, calibrated so that every class fires at its Billeh rate under
+#: drifting gratings at the core's size (benchmarks/calibrate_lgn_gain.py; docs/builtin-v1.md).
+LGN_CLASS_GAIN: dict[str, float] = {
+    "i1Htr3a": 5.019,
+    "e23Cux2": 1.924,
+    "i23Htr3a": 2.595,
+    "i23Pvalb": 1.293,
+    "i23Sst": 5.013,
+    "e4Nr5a1": 2.02,
+    "e4Rorb": 2.311,
+    "e4Scnn1a": 1.453,
+    "e4other": 1.759,
+    "i4Htr3a": 1.252,
+    "i4Pvalb": 0.511,
+    "i4Sst": 0.627,
+    "e5Rbp4": 3.046,
+    "e5noRbp4": 4.406,
+    "i5Htr3a": 2.183,
+    "i5Pvalb": 0.72,
+    "i5Sst": 1.579,
+    "e6Ntsr1": 6.328,
+    "i6Htr3a": 9.994,
+    "i6Pvalb": 3.11,
+    "i6Sst": 8.975,
+}
 #: Node-type ids start here, as edge-type ids do (bmtk's convention).
 FIRST_TYPE_ID = 100
 
@@ -74,10 +99,12 @@ class V1Spec:
     nsyns_max: int = 7
     #: LGN units an L4 excitatory cell receives from; other classes scale by synapse_ratio_against_e4
     lgn_units_e4: int = 30
-    #: distance (degrees) of the ON and OFF subfield centres from the cell's retinotopic position
-    lgn_subfield_offset_deg: float = 3.0
-    #: subfields are elongated across the ON–OFF axis: distances along it count this many times more
-    lgn_subfield_aspect: float = 3.0
+    #: distance (degrees) of the sustained and transient subfield centres from the cell's retinotopic centre
+    lgn_subfield_offset_deg: float = 3.5
+    #: subfields are elongated across their axis by this aspect ratio (distances along ×√a, across ÷√a)
+    lgn_subfield_aspect: float = 4.0
+    #: σ (degrees) of the Gaussian chance of an LGN unit around a subfield centre
+    lgn_field_sigma_deg: float = 2.0
     #: factor on the LGN → V1 syn_weight from unitary PSPs (calibrated: E cells ≈ 1 Hz under gratings)
     lgn_weight_scale: float = 3.0
     bkg_rate_hz: float = 1000.0
@@ -111,6 +138,8 @@ class V1Spec:
             ("seed", self.seed >= 0, "must be non-negative"),
             ("lgn_units_e4", self.lgn_units_e4 >= 1, "must be at least 1"),
             ("lgn_subfield_aspect", self.lgn_subfield_aspect >= 1, "must be at least 1"),
+            ("lgn_subfield_offset_deg", self.lgn_subfield_offset_deg >= 0, "must be non-negative"),
+            ("lgn_field_sigma_deg", self.lgn_field_sigma_deg > 0, "must be positive"),
             ("lgn_weight_scale", self.lgn_weight_scale > 0, "must be positive"),
             ("tstop_ms", self.tstop_ms > 0 and self.dt_ms > 0, "run length and time step must be positive"),
         ]
@@ -285,11 +314,12 @@ def _write_lgn(spec: V1Spec, nodes: _Nodes, rng: np.random.Generator, net: Path)
     width, height = 240.0 * math.sqrt(spec.scale), 120.0 * math.sqrt(spec.scale)
     vx, vy = rng.uniform(0, width, n_units), rng.uniform(0, height, n_units)
     size = rng.uniform(np.array([m[2] for m in models])[model], np.array([m[3] for m in models])[model])
+    unit_angle = rng.uniform(0, 360, n_units)
     write_nodes(
         net / "lgn_nodes.h5",
         "lgn",
         FIRST_TYPE_ID + model,
-        {"x": vx, "y": vy, "spatial_size": size, "tuning_angle": rng.uniform(0, 360, n_units)},
+        {"x": vx, "y": vy, "spatial_size": size, "tuning_angle": unit_angle},
     )
     write_types_csv(
         net / "lgn_node_types.csv",
@@ -308,15 +338,9 @@ def _write_lgn(spec: V1Spec, nodes: _Nodes, rng: np.random.Generator, net: Path)
         ),
     )
 
-    kind = np.array([models[m][0] for m in model])
-    is_on = np.char.startswith(kind, "sON_")  # sustained ON
-    is_off = np.char.startswith(kind, "sOFF_") | np.char.startswith(kind, "tOFF_")
     cls = figures.CLASSES
-    n_per_class = np.array([max(1, round(spec.lgn_units_e4 * figures.LGN_PARAMS[c.name][1])) for c in cls])
-    on_ratio = np.array([figures.LGN_PARAMS[c.name][0] for c in cls])
-    total = n_per_class[nodes.node_class]
-    n_on = np.minimum(np.round(total * on_ratio[nodes.node_class]).astype(np.int64), is_on.sum())
-    n_off = np.minimum(total - n_on, is_off.sum())
+    lgn_params = np.array([figures.LGN_PARAMS[c.name] for c in cls])  # sON_ratio, ratio, yule, poisson
+    n_per_class = np.maximum(1, np.round(spec.lgn_units_e4 * lgn_params[:, 1])).astype(np.int64)
     # Retinotopy: the cylinder maps onto the field (x → horizontal, z → vertical).
     centre = np.stack(
         [
@@ -325,38 +349,19 @@ def _write_lgn(spec: V1Spec, nodes: _Nodes, rng: np.random.Generator, net: Path)
         ],
         axis=1,
     )
-    theta = np.deg2rad(nodes.tuning_angle)
-    shift = spec.lgn_subfield_offset_deg * np.stack([np.cos(theta), np.sin(theta)], axis=1)
-    picks = []
-    # The OFF subfield lies along the preferred direction, the ON one against it; each takes the units nearest
-    # its centre in a metric stretched along the ON–OFF axis, so both are elongated across it. The axis is
-    # quantised to 10° bins, one search tree per bin.
-    axis_bin = np.floor((np.rad2deg(theta) % 180.0) / 10.0).astype(np.int64)
-    for pool, k, where in (
-        (np.flatnonzero(is_on), n_on, centre - shift),
-        (np.flatnonzero(is_off), n_off, centre + shift),
-    ):
-        if len(pool) == 0 or k.max() == 0:
-            continue
-        kmax = int(k.max())
-        units = np.stack([vx[pool], vy[pool]], axis=1)
-        for b in np.unique(axis_bin):
-            cells = np.flatnonzero(axis_bin == b)
-            angle = np.deg2rad(10.0 * b + 5.0)
-            along, across = (
-                np.array([np.cos(angle), np.sin(angle)]),
-                np.array([-np.sin(angle), np.cos(angle)]),
-            )
-            stretch = np.stack([spec.lgn_subfield_aspect * along, across], axis=1)  # 2 × 2
-            _, nearest = cKDTree(units @ stretch).query(where[cells] @ stretch, k=kmax)
-            nearest = nearest.reshape(len(cells), kmax)
-            keep = np.arange(kmax)[None, :] < k[cells][:, None]
-            picks.append((cells[np.nonzero(keep)[0]], pool[nearest[keep]]))
-    target = np.concatenate([p[0] for p in picks])
-    source = np.concatenate([p[1] for p in picks])
-    order = np.lexsort((source, target))
-    target, source = target[order], source[order]
-    yule = np.array([figures.LGN_PARAMS[c.name][2] for c in cls])[nodes.node_class[target]]
+    target, source = choose_lgn_sources(
+        np.array([models[m][0] for m in model]),
+        np.stack([vx, vy], axis=1),
+        unit_angle,
+        centre,
+        nodes.tuning_angle,
+        lgn_params[nodes.node_class, 0],
+        lgn_params[nodes.node_class, 3],
+        n_per_class[nodes.node_class],
+        rng,
+        LGNRule(spec.lgn_subfield_offset_deg, spec.lgn_subfield_aspect, spec.lgn_field_sigma_deg),
+    )
+    yule = lgn_params[nodes.node_class[target], 2]
     # Yule–Simon(ρ): geometric with success probability exp(−W), W ~ Exponential(rate ρ).
     nsyns = np.minimum(rng.geometric(np.exp(-rng.exponential(1.0 / yule))), 255).astype(np.uint8)
 
@@ -365,7 +370,12 @@ def _write_lgn(spec: V1Spec, nodes: _Nodes, rng: np.random.Generator, net: Path)
     for t, row in nodes.types.iterrows():
         post = cls[row["class"]]
         synapse_file, port = SYNAPSE_MODELS[("e", post.ei)]
-        weight = spec.lgn_weight_scale * _psp_mv("l4_pyr", post.psp_type) * gain[port][t]
+        weight = (
+            spec.lgn_weight_scale
+            * LGN_CLASS_GAIN.get(post.name, 1.0)
+            * _psp_mv("l4_pyr", post.psp_type)
+            * gain[port][t]
+        )
         rows.append(
             {
                 "edge_type_id": FIRST_TYPE_ID + t,
