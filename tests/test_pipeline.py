@@ -124,3 +124,13 @@ def test_snakemake_lint_is_clean() -> None:
 def test_snakefmt_is_clean() -> None:
     result = _run("snakefmt", "--check", ".")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_run_dependencies_are_enough_for_the_report() -> None:
+    """`make run` installs only [project.dependencies]; snakemake --report needs pygments, which comes with
+    snakemake's reports extra (in the test environment pytest brings it anyway, hiding its absence)."""
+    import tomllib
+
+    deps = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    snakemake = [d for d in deps if d.replace(" ", "").startswith("snakemake[")]
+    assert snakemake and "reports" in snakemake[0].split("[")[1].split("]")[0].split(",")
