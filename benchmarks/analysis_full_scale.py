@@ -40,12 +40,8 @@ RESULTS_CSV = HERE / "results" / "analysis_full_scale.csv"
 TARGET_WALL_S = 180.0
 TARGET_PEAK_GB = 8.0
 RHYTHM_HZ, RHYTHM_DEPTH = 4.0, 0.3
+#: columns after the machine columns that append_csv puts first
 CSV_FIELDS = [
-    "date",
-    "host",
-    "cpu",
-    "cores",
-    "ram_gb",
     "cells",
     "spikes",
     "duration_ms",

@@ -62,12 +62,8 @@ BMTK_SCALES = (0.002, 0.005, 0.01, 0.02, 0.05)
 IDIOMS = ("all_to_one_cached", "all_to_one", "one_to_one")
 FULL_NODES = 230_924
 
+#: columns after the machine columns that append_csv puts first
 CSV_FIELDS = [
-    "date",
-    "host",
-    "cpu",
-    "cores",
-    "ram_gb",
     "tool",
     "scale",
     "nodes",

@@ -16,7 +16,6 @@ It starts from the table in the builder. Each iteration's rates and gains go to
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import shutil
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pandas as pd
+from convert_full_scale import append_csv
 
 import v1sim.build.v1 as builder
 from v1sim.analysis.targets import target_rate_hz
@@ -39,6 +39,7 @@ HERE = Path(__file__).resolve().parent
 RESULTS_CSV = HERE / "results" / "lgn_gain_calibration.csv"
 DIRECTIONS_DEG = (0.0, 90.0)
 DURATION_MS, GRAY_MS = 2000.0, 500.0
+CSV_FIELDS = ["iteration", "scale", "cell_class", "target_hz", "rate_hz", "gain"]
 
 
 def class_rates(work: Path, gains: dict[str, float], scale: float) -> dict[str, float]:
@@ -86,19 +87,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     gains = {c.name: builder.LGN_CLASS_GAIN.get(c.name, 1.0) for c in figures.CLASSES}
     target = {c.name: target_rate_hz(c.name) for c in figures.CLASSES}
-    RESULTS_CSV.parent.mkdir(parents=True, exist_ok=True)
-    new = not RESULTS_CSV.exists()
-    with open(RESULTS_CSV, "a", newline="") as f:
-        writer = csv.writer(f)
-        if new:
-            writer.writerow(["iteration", "scale", "cell_class", "target_hz", "rate_hz", "gain"])
-        for it in range(args.iterations):
-            rates = class_rates(args.workdir.resolve(), gains, args.scale)
-            worst = max(abs(rates[c] / target[c] - 1) for c in gains)
-            print(f"iteration {it}: worst class off its target by {worst:.0%}", flush=True)
-            for c in gains:
-                writer.writerow([it, args.scale, c, target[c], round(rates[c], 3), round(gains[c], 4)])
-                gains[c] = float(np.clip(gains[c] * ((target[c] + 0.2) / (rates[c] + 0.2)) ** 0.5, 0.05, 20))
+    for it in range(args.iterations):
+        rates = class_rates(args.workdir.resolve(), gains, args.scale)
+        worst = max(abs(rates[c] / target[c] - 1) for c in gains)
+        print(f"iteration {it}: worst class off its target by {worst:.0%}", flush=True)
+        rows = [
+            {"iteration": it, "scale": args.scale, "cell_class": c, "target_hz": target[c],
+             "rate_hz": round(rates[c], 3), "gain": round(gains[c], 4)}
+            for c in gains
+        ]  # fmt: skip
+        append_csv(RESULTS_CSV, rows, CSV_FIELDS)
+        for c in gains:
+            gains[c] = float(np.clip(gains[c] * ((target[c] + 0.2) / (rates[c] + 0.2)) ** 0.5, 0.05, 20))
     print(json.dumps({c: round(g, 3) for c, g in gains.items()}))
     return 0
 

@@ -235,12 +235,8 @@ def summarize(tool: str, runs: list[Measurement]) -> dict[str, object]:
     }
 
 
+#: columns after the machine columns that append_csv puts first
 CSV_FIELDS = [
-    "date",
-    "host",
-    "cpu",
-    "cores",
-    "ram_gb",
     "load_1min",
     "tool",
     "loaded",
@@ -255,10 +251,16 @@ CSV_FIELDS = [
 ]
 
 
+#: the first columns of every results CSV: when and on what it was measured
+MACHINE_FIELDS = ["date", "host", "cpu", "cores", "ram_gb"]
+
+
 def append_csv(path: Path, rows: list[dict[str, object]], fields: list[str] | None = None) -> None:
-    """Append ``rows`` to a results CSV with columns ``fields`` (this benchmark's by default), writing the
-    header first in a new file and refusing a file whose header differs."""
-    fields = fields or CSV_FIELDS
+    """Append ``rows`` to a results CSV whose columns are MACHINE_FIELDS then ``fields`` (this benchmark's
+    by default), writing the header first in a new file and refusing a file whose header differs. Machine
+    columns a row lacks are filled with this machine and the current time."""
+    fields = [*MACHINE_FIELDS, *(fields or CSV_FIELDS)]
+    here = {"date": now(), **machine()}
     path.parent.mkdir(parents=True, exist_ok=True)
     new = not path.exists()
     if not new:
@@ -270,7 +272,7 @@ def append_csv(path: Path, rows: list[dict[str, object]], fields: list[str] | No
         writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
         if new:
             writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({**here, **row} for row in rows)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -74,12 +74,8 @@ V1SIM = "v1sim-cpu float32"
 V1SIM_F64 = "v1sim-cpu float64 (check)"
 NEST = "NEST 3.10 (bmtk PointNet)"
 
+#: columns after the machine columns that append_csv puts first
 CSV_FIELDS = [
-    "date",
-    "host",
-    "cpu",
-    "cores",
-    "ram_gb",
     "scale",
     "neurons",
     "synapses",

@@ -41,12 +41,8 @@ RESULTS_CSV = HERE / "results" / "graph_full_scale.csv"
 PARTITIONS_CSV = HERE / "results" / "graph_full_scale_partitions.csv"
 TARGET_WALL_S = 300.0
 TARGET_PEAK_GB = 12.0
+#: columns after the machine columns that append_csv puts first
 CSV_FIELDS = [
-    "date",
-    "host",
-    "cpu",
-    "cores",
-    "ram_gb",
     "nodes",
     "edges",
     "step",

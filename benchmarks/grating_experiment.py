@@ -23,24 +23,19 @@ Rows go to ``benchmarks/results/grating_experiment.csv``; exit status 1 if the L
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from pathlib import Path
 
 from analysis_full_scale import ensure_nodes
-from convert_full_scale import machine, now, run_measured
+from convert_full_scale import append_csv, machine, now, run_measured
 
 HERE = Path(__file__).resolve().parent
 RESULTS_CSV = HERE / "results" / "grating_experiment.csv"
 TARGET_LGN_S = 60.0
 DIRECTIONS = [0, 45, 90, 135, 180, 225, 270, 315]
+#: columns after the machine columns that append_csv puts first
 CSV_FIELDS = [
-    "date",
-    "host",
-    "cpu",
-    "cores",
-    "ram_gb",
     "step",
     "units",
     "wall_s",
@@ -245,13 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"experiment: {m.wall_s:.1f} s ({m.status}) {found}", flush=True)
 
-    RESULTS_CSV.parent.mkdir(parents=True, exist_ok=True)
-    new = not RESULTS_CSV.exists()
-    with open(RESULTS_CSV, "a", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS)
-        if new:
-            writer.writeheader()
-        writer.writerows(rows)
+    append_csv(RESULTS_CSV, rows, CSV_FIELDS)
     print(
         f"{'PASS' if ok else 'FAIL'}: LGN spikes for 17,400 units x 8 directions x 3 s in {rows[0]['wall_s']} s "
         f"(target {TARGET_LGN_S:g} s)"

@@ -16,13 +16,12 @@ Target (issue 8): 100 sweeps ≤ 60 s on this machine. Rows go to ``benchmarks/r
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import statistics
 import sys
 from pathlib import Path
 
-from convert_full_scale import machine, now, run_measured
+from convert_full_scale import MACHINE_FIELDS, append_csv, machine, now, run_measured
 
 HERE = Path(__file__).resolve().parent
 RESULTS_CSV = HERE / "results" / "ppseq_speed.csv"
@@ -75,13 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         "detail": json.dumps(runs[-1][1]),
         "target": "PASS" if ok else "FAIL",
     }
-    RESULTS_CSV.parent.mkdir(parents=True, exist_ok=True)
-    new = not RESULTS_CSV.exists()
-    with open(RESULTS_CSV, "a", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(row))
-        if new:
-            writer.writeheader()
-        writer.writerow(row)
+    append_csv(RESULTS_CSV, [row], [k for k in row if k not in MACHINE_FIELDS])
     print(f"{'PASS' if ok else 'FAIL'}: 100 sweeps in {median:.1f} s median (target {TARGET_S:g} s)")
     return 0 if ok else 1
 

@@ -72,23 +72,14 @@ def osi_dsi(neurons: pd.DataFrame, classes: pd.DataFrame, path: Path) -> None:
         ax.boxplot(
             [d if len(d) else [np.nan] for d in data], positions=positions, widths=0.6, showfliers=False
         )
-        ax.scatter(
-            positions,
-            by_group.loc[order, f"billeh_{metric}"],
-            marker="D",
-            color="C3",
-            zorder=3,
-            label="Billeh et al. 2020 (model)",
-        )
-        if f"np_{metric}" in by_group:
-            ax.scatter(
-                positions,
-                by_group.loc[order, f"np_{metric}"],
-                marker="s",
-                color="k",
-                zorder=3,
-                label="Neuropixels (median)",
-            )
+        for column, marker, color, label in (
+            (f"billeh_{metric}", "D", "C3", "Billeh et al. 2020 (model)"),
+            (f"np_{metric}", "s", "k", "Neuropixels (median)"),
+        ):
+            if column in by_group:
+                ax.scatter(
+                    positions, by_group.loc[order, column], marker=marker, color=color, zorder=3, label=label
+                )
         ax.set_xticks(positions)
         ax.set_xticklabels(order, rotation=60, fontsize=8)
         ax.set_title(metric.upper())
