@@ -16,8 +16,9 @@ Steps, all in one run so that the two tools are timed on the same machine under 
    script with ``--bmtk-child``). The nodes are those ``v1sim`` built at that scale (``v1_nodes.h5`` and
    ``v1_node_types.csv``: one ``add_nodes`` per node type, with x, y, z and tuning angle, so bmtk gives every
    node the same id). The edges use the same rule, written as a bmtk connection rule: one ``add_edges`` per
-   (source class, target class) pair, 21 × 21 = 441 in all, with probability ``p0·exp(−d²/2σ²)`` for
-   horizontal distance ``d ≤ 4σ``, no self-connections, and nsyns uniform in 3–7; then ``net.build()``,
+   (source class, target class) pair, 21 × 21 = 441 in all, with probability ``p0·exp(−d²/2σ²)·(b + g·Δφ)``
+   for horizontal distance ``d ≤ 4σ`` (Δφ the orientation difference, 0–90°; b = 1, g = 0 except E→E),
+   no self-connections, and nsyns uniform in 3–7; then ``net.build()``,
    ``net.save_nodes()`` and ``net.save_edges()``. The idiom (``--bmtk-idiom``, default the fastest measured):
 
    * ``all_to_one_cached``: ``iterator='all_to_one'``; the rule gets every source and one target and returns
@@ -122,19 +123,21 @@ def bmtk_child(network: Path, rule_file: Path, outdir: Path, idiom: str, seed: i
     rng = np.random.default_rng(seed)
     py_rng = random.Random(seed)  # per-pair draws: the standard library's generator is faster than numpy's
     nsyns_lo, nsyns_hi = rule["nsyns"]
-    cached: list[object] = [None, None, None, None]  # source list, x, z, node ids
+    cached: list[object] = [None, None, None, None, None]  # source list, x, z, tuning angle, node ids
 
-    def one_to_one(source, target, p0, sigma, rmax):
+    def one_to_one(source, target, p0, sigma, rmax, like_b, like_g):
         """Nsyns between one source and one target (0: no edge)."""
         if source.node_id == target.node_id:
             return 0
         dx, dz = source["x"] - target["x"], source["z"] - target["z"]
         d2 = dx * dx + dz * dz
-        if d2 > rmax * rmax or py_rng.random() >= p0 * math.exp(-d2 / (2 * sigma * sigma)):
+        delta = abs(source["tuning_angle"] - target["tuning_angle"]) % 180.0
+        like = like_b + like_g * min(delta, 180.0 - delta)
+        if d2 > rmax * rmax or py_rng.random() >= p0 * math.exp(-d2 / (2 * sigma * sigma)) * like:
             return 0
         return py_rng.randint(nsyns_lo, nsyns_hi)
 
-    def all_to_one(sources, target, p0, sigma, rmax):
+    def all_to_one(sources, target, p0, sigma, rmax, like_b, like_g):
         """Nsyns from every source onto one target, with numpy."""
         if idiom == "all_to_one_cached":
             if cached[0] is not sources:
@@ -142,15 +145,19 @@ def bmtk_child(network: Path, rule_file: Path, outdir: Path, idiom: str, seed: i
                     sources,
                     np.array([s["x"] for s in sources]),
                     np.array([s["z"] for s in sources]),
+                    np.array([s["tuning_angle"] for s in sources]),
                     np.array([s.node_id for s in sources]),
                 ]
-            sx, sz, sid = cached[1:]
+            sx, sz, sa, sid = cached[1:]
         else:
             sx = np.array([s["x"] for s in sources])
             sz = np.array([s["z"] for s in sources])
+            sa = np.array([s["tuning_angle"] for s in sources])
             sid = np.array([s.node_id for s in sources])
         d2 = (sx - target["x"]) ** 2 + (sz - target["z"]) ** 2
-        p = np.where(d2 <= rmax * rmax, p0 * np.exp(-d2 / (2 * sigma * sigma)), 0.0)
+        delta = np.abs(sa - target["tuning_angle"]) % 180.0
+        like = like_b + like_g * np.minimum(delta, 180.0 - delta)
+        p = np.where(d2 <= rmax * rmax, p0 * np.exp(-d2 / (2 * sigma * sigma)) * like, 0.0)
         p[sid == target.node_id] = 0.0
         hit = rng.random(len(p)) < p
         return np.where(hit, rng.integers(nsyns_lo, nsyns_hi + 1, len(p)), 0)
@@ -163,7 +170,13 @@ def bmtk_child(network: Path, rule_file: Path, outdir: Path, idiom: str, seed: i
                 source={"pop_name": source},
                 target={"pop_name": target},
                 connection_rule=one_to_one if idiom == "one_to_one" else all_to_one,
-                connection_params={"p0": rule["p0"][s][t], "sigma": sigma, "rmax": rule["cutoff"] * sigma},
+                connection_params={
+                    "p0": rule["p0"][s][t],
+                    "sigma": sigma,
+                    "rmax": rule["cutoff"] * sigma,
+                    "like_b": rule["like_b"][s][t],
+                    "like_g": rule["like_g"][s][t],
+                },
                 iterator="one_to_one" if idiom == "one_to_one" else "all_to_one",
                 **rule["edge_type"][f"{source}->{target}"],
             )
@@ -198,7 +211,8 @@ def counts(network: Path, edges_file: str) -> tuple[int, int]:
 
 
 def write_rule(network: Path, path: Path) -> None:
-    """The connection rule for the bmtk child: v1sim's p0 and σ per class pair, and each pair's edge type.
+    """The connection rule for the bmtk child: v1sim's p0, σ and like-to-like line per class pair, and each
+    pair's edge type.
 
     The edge-type properties shared by a (source class, target class) pair are taken from ``v1sim``'s
     ``v1_v1_edge_types.csv``; ``syn_weight``, which ``v1sim`` sets per target node type, is left out.
@@ -228,6 +242,8 @@ def write_rule(network: Path, path: Path) -> None:
                 "classes": classes,
                 "p0": rule.p0.tolist(),
                 "sigma_um": rule.sigma_um.tolist(),
+                "like_b": rule.orientation_lines()[0].tolist(),
+                "like_g": rule.orientation_lines()[1].tolist(),
                 "cutoff": rule.cutoff_sigmas,
                 "nsyns": list(rule.nsyns),
                 "edge_type": {

@@ -14,8 +14,9 @@ from scipy.stats import norm
 
 from tests.test_weights import expected_factor
 from v1sim.build import figures
+from v1sim.build.psp import psp_peak_mv_per_pa
 from v1sim.build.recurrent import expected_probability
-from v1sim.build.v1 import V1Spec, build_v1, class_counts, connection_rule
+from v1sim.build.v1 import TAU_SYN_MS, V1Spec, build_v1, class_counts, connection_rule
 from v1sim.errors import V1SimInputError
 from v1sim.network.convert import convert_circuit
 
@@ -108,7 +109,12 @@ def test_connection_probability_follows_the_figures(
     distinct = src["node_id"].to_numpy()[:, None] != trg["node_id"].to_numpy()[None, :]
     rule = connection_rule(V1Spec(scale=SCALE))
     s, t = [c.name for c in figures.CLASSES].index(source), [c.name for c in figures.CLASSES].index(target)
-    p = expected_probability(d, rule.p0[s, t], rule.sigma_um[s, t], rule.cutoff_sigmas) * distinct
+    b, g = rule.orientation_lines()
+    dphi = _orientation_difference_deg(src["tuning_angle"].to_numpy(), trg["tuning_angle"].to_numpy())
+    p = expected_probability(
+        d, rule.p0[s, t], rule.sigma_um[s, t], rule.cutoff_sigmas, dphi, b[s, t], g[s, t]
+    )
+    p *= distinct
     z = norm.ppf(0.995)
     bins_checked = 0
     for lo in np.arange(0, 400, 25.0):
@@ -121,6 +127,51 @@ def test_connection_probability_follows_the_figures(
         bins_checked += 1
     assert bins_checked >= 5
     assert not connected[d > rule.cutoff_sigmas * rule.sigma_um[s, t]].any()
+
+
+def _orientation_difference_deg(source_deg: np.ndarray, target_deg: np.ndarray) -> np.ndarray:
+    """|Δ| of every (source, target) pair as orientations, 0–90° (written out here, not taken from v1sim)."""
+    delta = np.abs(source_deg[:, None] - target_deg[None, :]) % 180.0
+    return np.minimum(delta, 180.0 - delta)
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "ratio"), [("e23Cux2", "e4Rorb", 0.5), ("e4Scnn1a", "e5Rbp4", 0.8)]
+)
+def test_excitatory_pairs_connect_like_to_like(
+    built: tuple[Path, Path], v1_nodes: pd.DataFrame, source: str, target: str, ratio: float
+) -> None:
+    """E→E connection probability falls linearly with the orientation difference: p(90°)/p(0°) is Billeh's ratio.
+
+    Per pair, the probability is divided by its distance term; the mean of that ratio in the 0–30° and 60–90°
+    thirds is compared with the line's (b + g·15°, b + g·75°) with b, g from the ratio and mean 1.
+    """
+    edges = pd.read_parquet(
+        built[1] / "edges" / "v1_to_v1.parquet", columns=["source_node_id", "target_node_id"]
+    )
+    src = v1_nodes[v1_nodes["pop_name"] == source]
+    trg = v1_nodes[v1_nodes["pop_name"] == target]
+    d = np.hypot(
+        src["x"].to_numpy()[:, None] - trg["x"].to_numpy()[None, :],
+        src["z"].to_numpy()[:, None] - trg["z"].to_numpy()[None, :],
+    )
+    rule = connection_rule(V1Spec(scale=SCALE))
+    s, t = [c.name for c in figures.CLASSES].index(source), [c.name for c in figures.CLASSES].index(target)
+    distance_p = expected_probability(d, rule.p0[s, t], rule.sigma_um[s, t], rule.cutoff_sigmas)
+    connected = np.zeros(d.shape, dtype=bool)
+    si = pd.Series(np.arange(len(src)), index=src["node_id"])
+    ti = pd.Series(np.arange(len(trg)), index=trg["node_id"])
+    mine = edges[edges["source_node_id"].isin(si.index) & edges["target_node_id"].isin(ti.index)]
+    connected[si.loc[mine["source_node_id"]].to_numpy(), ti.loc[mine["target_node_id"]].to_numpy()] = True
+    dphi = _orientation_difference_deg(src["tuning_angle"].to_numpy(), trg["tuning_angle"].to_numpy())
+    b = 2 / (1 + ratio)
+    slope = (ratio * b - b) / 90
+    for lo, hi in ((0, 30), (60, 90)):
+        sel = (dphi >= lo) & (dphi < hi) & (distance_p > 0)
+        expected_like = b + slope * (lo + hi) / 2  # the line is linear, so its mean over the third
+        observed, expected = connected[sel].sum(), (distance_p[sel] * expected_like).sum()
+        sd = math.sqrt((distance_p[sel] * expected_like).sum())
+        assert expected > 200 and abs(observed - expected) < 4 * sd, (lo, observed, expected)
 
 
 def test_core_sized_column_has_the_release_in_degree(tmp_path: Path) -> None:
@@ -248,3 +299,49 @@ def test_weights_equal_the_formula_on_a_sample(built: tuple[Path, Path], v1_node
         assert edge.weight_pa == pytest.approx(edge_type["syn_weight"] * edge.nsyns * factor, rel=1e-12)
         seen.add(edge_type["weight_function"])
     assert seen == {"DirectionRule_EE", "DirectionRule_others"}
+
+
+def test_a_pair_mean_psp_is_its_unitary_psp(built: tuple[Path, Path], v1_nodes: pd.DataFrame) -> None:
+    """The weight functions redistribute a class pair's weight, like to like, without changing its mean PSP.
+
+    Each connection's PSP peak (per mean nsyns) follows from its weight and its target's C_m and g; averaged
+    over a (source class, target class) pair's connections it must be the pair's unitary PSP of the figures.
+    """
+    edges = pd.read_parquet(
+        built[1] / "edges" / "v1_to_v1.parquet",
+        columns=["source_node_id", "target_node_id", "nsyns", "weight_pa", "receptor"],
+    )
+    nodes = v1_nodes.set_index("node_id")
+    specimen = nodes["model_name"].loc[edges["target_node_id"]].astype(int).to_numpy()
+    receptor = edges["receptor"].to_numpy()
+    combos, which = np.unique(np.stack([specimen, receptor]), axis=1, return_inverse=True)
+    mv_per_pa = psp_peak_mv_per_pa(
+        [figures.GLIF3_SETS[s]["C_m"] for s in combos[0]],
+        [figures.GLIF3_SETS[s]["g"] for s in combos[0]],
+        np.array(TAU_SYN_MS)[combos[1] - 1],
+    )[which.ravel()]
+    mean_nsyns = (V1Spec().nsyns_min + V1Spec().nsyns_max) / 2
+    psp_mv = np.abs(edges["weight_pa"].to_numpy()) / edges["nsyns"].to_numpy() * mean_nsyns * mv_per_pa
+    pairs = pd.DataFrame(
+        {
+            "source": nodes["pop_name"].loc[edges["source_node_id"]].to_numpy(),
+            "target": nodes["pop_name"].loc[edges["target_node_id"]].to_numpy(),
+            "psp_mv": psp_mv,
+        }
+    )
+    by_name = {c.name: c for c in figures.CLASSES}
+    means = pairs.groupby(["source", "target"])["psp_mv"].agg(["mean", "size"])
+    checked = 0
+    for (source, target), row in means.iterrows():
+        pre, post = by_name[source], by_name[target]
+        expected = figures.PSP_MV[figures.PSP_TYPES.index(pre.psp_type)][
+            figures.PSP_TYPES.index(post.psp_type)
+        ]
+        assert row["mean"] == pytest.approx(expected, rel=1e-3), (source, target)
+        checked += 1
+    assert checked > 400
+    # and the like-to-like redistribution is real: E→E connections span orders of magnitude
+    ee = (nodes["ei"].loc[edges["source_node_id"]].to_numpy() == "e") & (
+        nodes["ei"].loc[edges["target_node_id"]].to_numpy() == "e"
+    )
+    assert np.quantile(psp_mv[ee], 0.9) > 10 * np.quantile(psp_mv[ee], 0.5)

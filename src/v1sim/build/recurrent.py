@@ -1,13 +1,15 @@
 """V1→V1 connections: distance-dependent Bernoulli draws for every (source, target) pair, without visiting them all.
 
 A source of class ``s`` connects to a target of class ``t`` at horizontal distance ``d`` with probability
-``p(d) = p0[s, t] · exp(−d² / (2 σ[s, t]²))`` for ``d ≤ cutoff · σ`` (zero beyond). Sources of each class are
-binned on a square grid in the x–z plane; for each target and grid cell the draw uses the cell's upper bound
-``p0 · exp(−d_min² / 2σ²)`` with geometric skipping over the cell's sources, then keeps a candidate with
-probability ``p(d) / p_upper`` (thinning). Each pair is thus an exact Bernoulli draw of ``p(d)``, and the work
-grows with the number of edges, not with the number of pairs. Every target draws from its own random stream
-(:mod:`v1sim.build.rng`), so the result does not depend on threads; a counting pass sizes the output, a second
-pass with the same draws fills it.
+``p = p0[s, t] · exp(−d² / (2 σ[s, t]²)) · (b[s, t] + g[s, t]·Δφ)`` for ``d ≤ cutoff · σ`` (zero beyond), where
+Δφ ∈ [0°, 90°] is the difference of the two cells' ``tuning_angle`` as orientations: the linear like-to-like
+factor of Billeh et al. (2020), whose mean over Δφ is 1 (b = 1, g = 0 where a pair has none). Sources of each
+class are binned on a square grid in the x–z plane; for each target and grid cell the draw uses the cell's
+upper bound ``p0 · max(b, b + 90 g) · exp(−d_min² / 2σ²)`` with geometric skipping over the cell's sources,
+then keeps a candidate with probability ``p / p_upper`` (thinning). Each pair is thus an exact Bernoulli draw
+of ``p``, and the work grows with the number of edges, not with the number of pairs. Every target draws from
+its own random stream (:mod:`v1sim.build.rng`), so the result does not depend on threads; a counting pass sizes
+the output, a second pass with the same draws fills it.
 """
 
 from __future__ import annotations
@@ -49,6 +51,12 @@ def bin_sources(
     return SourceGrid(order.astype(np.int64), pointer, float(origin), float(cell_um), n_side)
 
 
+@numba.njit(cache=True, inline="always")
+def orientation_difference(a_deg: float, b_deg: float) -> float:
+    """Difference of two angles as orientations, folded onto 0–90°."""
+    return abs(abs(abs(180.0 - abs(a_deg - b_deg) % 360.0) - 90.0) - 90.0)
+
+
 @numba.njit(cache=True)
 def _draw_target(
     t,
@@ -58,9 +66,12 @@ def _draw_target(
     start,
     x,
     z,
+    angle,
     node_class,
     p0,
     sigma,
+    like_b,
+    like_g,
     cutoff,
     nodes,
     pointer,
@@ -78,6 +89,8 @@ def _draw_target(
         peak = p0[cs, ct]
         if peak <= 0.0:
             continue
+        b, g = like_b[cs, ct], like_g[cs, ct]
+        boost = max(b, b + 90.0 * g)
         inv = 0.5 / (sigma[cs, ct] * sigma[cs, ct])
         rmax = cutoff * sigma[cs, ct]
         rmax2 = rmax * rmax
@@ -98,7 +111,7 @@ def _draw_target(
                 dmin2 = dx * dx + dz * dz
                 if dmin2 > rmax2:
                     continue
-                upper = peak * math.exp(-dmin2 * inv)
+                upper = peak * boost * math.exp(-dmin2 * inv)
                 log_miss = math.log1p(-upper)
                 j = lo - 1
                 while True:
@@ -109,7 +122,10 @@ def _draw_target(
                     s = nodes[j]
                     d2 = (x[s] - xt) ** 2 + (z[s] - zt) ** 2
                     state, u = uniform(state)
-                    if s == t or d2 > rmax2 or u * upper >= peak * math.exp(-d2 * inv):
+                    if s == t or d2 > rmax2:
+                        continue
+                    like = b + g * orientation_difference(angle[s], angle[t]) if g != 0.0 else b
+                    if u * upper >= peak * like * math.exp(-d2 * inv):
                         continue
                     state, u = uniform(state)
                     if fill:
@@ -134,9 +150,12 @@ def _draw(
     out_nsyns,
     x,
     z,
+    angle,
     node_class,
     p0,
     sigma,
+    like_b,
+    like_g,
     cutoff,
     nodes,
     pointer,
@@ -157,9 +176,12 @@ def _draw(
             offsets[i],
             x,
             z,
+            angle,
             node_class,
             p0,
             sigma,
+            like_b,
+            like_g,
             cutoff,
             nodes,
             pointer,
@@ -175,18 +197,45 @@ def _draw(
 
 @dataclass(frozen=True)
 class ConnectionRule:
-    """Per (source class, target class): peak probability and Gaussian width (µm); cutoff in widths."""
+    """Per (source class, target class): peak probability, Gaussian width (µm) and like-to-like line.
+
+    ``like_intercept`` and ``like_gradient_per_deg`` give the orientation factor ``b + g·Δφ``; ``None`` means
+    no orientation dependence anywhere (b = 1, g = 0).
+    """
 
     p0: np.ndarray
     sigma_um: np.ndarray
     cutoff_sigmas: float
     nsyns: tuple[int, int]
+    like_intercept: np.ndarray | None = None
+    like_gradient_per_deg: np.ndarray | None = None
+
+    def orientation_lines(self) -> tuple[np.ndarray, np.ndarray]:
+        """(b, g) matrices, filled in where the rule has none."""
+        b = np.ones_like(self.p0) if self.like_intercept is None else self.like_intercept
+        g = np.zeros_like(self.p0) if self.like_gradient_per_deg is None else self.like_gradient_per_deg
+        return np.ascontiguousarray(b, dtype=np.float64), np.ascontiguousarray(g, dtype=np.float64)
+
+    def peak_bound(self) -> float:
+        """The largest probability the rule can give any pair (must stay below 1)."""
+        b, g = self.orientation_lines()
+        return float(np.max(self.p0 * np.maximum(b, b + 90.0 * g)))
+
+
+def like_to_like_line(ratio: float) -> tuple[float, float]:
+    """(b, g) of the linear orientation factor with p(90°)/p(0°) = ``ratio`` and mean 1 over 0–90°.
+
+    Billeh et al. (2020): b = 2/(1 + ratio) at Δφ = 0, ratio·b at Δφ = 90°, linear between.
+    """
+    b = 2.0 / (1.0 + ratio)
+    return b, (ratio * b - b) / 90.0
 
 
 def draw_connections(
     targets: np.ndarray,
     x: np.ndarray,
     z: np.ndarray,
+    tuning_angle: np.ndarray,
     node_class: np.ndarray,
     grid: SourceGrid,
     rule: ConnectionRule,
@@ -197,12 +246,16 @@ def draw_connections(
 
     With ``count_only`` only the counts are computed (the sources and nsyns returned are empty).
     """
+    like_b, like_g = rule.orientation_lines()
     args = (
         x,
         z,
+        np.ascontiguousarray(tuning_angle, dtype=np.float64),
         node_class,
         rule.p0,
         rule.sigma_um,
+        like_b,
+        like_g,
         float(rule.cutoff_sigmas),
         grid.nodes,
         grid.pointer,
@@ -226,7 +279,16 @@ def draw_connections(
     return counts, sources, nsyns
 
 
-def expected_probability(d_um: np.ndarray, peak: float, sigma_um: float, cutoff_sigmas: float) -> np.ndarray:
-    """The connection probability the rule uses at horizontal distance ``d_um``."""
+def expected_probability(
+    d_um: np.ndarray,
+    peak: float,
+    sigma_um: float,
+    cutoff_sigmas: float,
+    orientation_difference_deg: np.ndarray | float = 0.0,
+    like_intercept: float = 1.0,
+    like_gradient_per_deg: float = 0.0,
+) -> np.ndarray:
+    """The connection probability the rule uses at horizontal distance ``d_um`` and orientation difference Δφ."""
     d = np.asarray(d_um, dtype=float)
-    return np.where(d <= cutoff_sigmas * sigma_um, peak * np.exp(-(d**2) / (2 * sigma_um**2)), 0.0)
+    like = like_intercept + like_gradient_per_deg * np.asarray(orientation_difference_deg, dtype=float)
+    return np.where(d <= cutoff_sigmas * sigma_um, peak * np.exp(-(d**2) / (2 * sigma_um**2)) * like, 0.0)

@@ -5,11 +5,15 @@ What is built (figures from :mod:`v1sim.build.figures`):
 * ``v1``: the 21 classes with the release's counts × scale — core counts inside r < 400·√scale µm, the rest in
   the annulus out to 845·√scale µm, so density is that of the full model — at depths of their layer
   (``y = −depth``), a uniform ``tuning_angle``, one GLIF3 node type per real parameter set the class uses;
-* ``v1 → v1``: probability ``κ·pmax(s,t)·exp(−d²/2σ²)`` over horizontal distance ``d`` (:mod:`recurrent`),
-  nsyns uniform in 3–7; one edge type per (target node type, source class), with the latency of the pair as
-  delay, the receptor of ``e2e/e2i/i2e/i2i.json``, ``DirectionRule_EE`` (σ 30) for E→E and
-  ``DirectionRule_others`` (σ 90, or 50 for I→I) otherwise, and ``syn_weight`` the current whose alpha PSC
-  gives the pair's unitary PSP in the target node type with the mean nsyns;
+* ``v1 → v1``: probability ``κ·pmax(s,t)·exp(−d²/2σ²)`` over horizontal distance ``d``, times Billeh's linear
+  like-to-like factor of the orientation difference for E→E pairs (:mod:`recurrent`), nsyns uniform in 3–7;
+  one edge type per (target node type, source class), with the latency of the pair as delay, the receptor of
+  ``e2e/e2i/i2e/i2i.json``, ``DirectionRule_EE`` (σ 30) for E→E and ``DirectionRule_others`` (σ 90, or 50 for
+  I→I) otherwise, and ``syn_weight`` the current whose alpha PSC gives the pair's unitary PSP in the target node
+  type with the mean nsyns, divided by the mean weight-function factor over the drawn connections of its
+  (source class, target class) pair — so that a pair's connections average the measured unitary PSP and the
+  weight functions only redistribute it (like to like); without this E→E connections would average 2.5 % of
+  their PSP;
 * ``lgn``: 17,400 × scale virtual units of the 14 filter types in their relative numbers, uniform over a
   240·√scale × 120·√scale degree field onto which the cylinder maps; each V1 cell takes its class's number of
   units (``lgn_units_e4`` × ``synapse_ratio_against_e4``) by the successor model's rule with our geometry
@@ -39,8 +43,9 @@ from tqdm import tqdm
 from v1sim.build import figures
 from v1sim.build.lgn_wiring import LGNRule, choose_lgn_sources
 from v1sim.build.psp import psp_peak_mv_per_pa
-from v1sim.build.recurrent import ConnectionRule, bin_sources, draw_connections
+from v1sim.build.recurrent import ConnectionRule, bin_sources, draw_connections, like_to_like_line
 from v1sim.errors import V1SimInputError
+from v1sim.network import weights
 from v1sim.provenance import atomic_directory, provenance, write_json
 from v1sim.sonata.spikes import write_spikes
 from v1sim.sonata.writer import EdgeFileWriter, circuit_config, write_nodes, write_types_csv
@@ -54,32 +59,34 @@ SYNAPSE_MODELS = {
     ("i", "i"): ("i2i.json", 4),
 }
 WEIGHT_SIGMA = {("e", "e"): 30.0, ("e", "i"): 90.0, ("i", "e"): 90.0, ("i", "i"): 50.0}
+#: E→E connection probability at 90° orientation difference over that at 0° (Billeh et al. 2020), onto L5 E apart
+LIKE_TO_LIKE_RATIO, LIKE_TO_LIKE_RATIO_L5 = 0.5, 0.8
 LGN_DELAY_MS = 1.7
 BKG_DELAY_MS = 1.0
 #: Per-class factor on the LGN → V1 weights, calibrated so that every class fires at its Billeh rate under
 #: drifting gratings at the core's size (benchmarks/calibrate_lgn_gain.py; docs/builtin-v1.md).
 LGN_CLASS_GAIN: dict[str, float] = {
-    "i1Htr3a": 5.019,
-    "e23Cux2": 1.924,
-    "i23Htr3a": 2.595,
-    "i23Pvalb": 1.293,
-    "i23Sst": 5.013,
-    "e4Nr5a1": 2.02,
-    "e4Rorb": 2.311,
-    "e4Scnn1a": 1.453,
-    "e4other": 1.759,
-    "i4Htr3a": 1.252,
-    "i4Pvalb": 0.511,
-    "i4Sst": 0.627,
-    "e5Rbp4": 3.046,
-    "e5noRbp4": 4.406,
-    "i5Htr3a": 2.183,
-    "i5Pvalb": 0.72,
-    "i5Sst": 1.579,
-    "e6Ntsr1": 6.328,
-    "i6Htr3a": 9.994,
-    "i6Pvalb": 3.11,
-    "i6Sst": 8.975,
+    "i1Htr3a": 5.8,
+    "e23Cux2": 1.964,
+    "i23Htr3a": 3.444,
+    "i23Pvalb": 1.881,
+    "i23Sst": 4.576,
+    "e4Nr5a1": 2.253,
+    "e4Rorb": 2.507,
+    "e4Scnn1a": 1.595,
+    "e4other": 1.996,
+    "i4Htr3a": 1.56,
+    "i4Pvalb": 0.671,
+    "i4Sst": 0.05,
+    "e5Rbp4": 1.268,
+    "e5noRbp4": 4.116,
+    "i5Htr3a": 2.556,
+    "i5Pvalb": 0.821,
+    "i5Sst": 0.05,
+    "e6Ntsr1": 6.716,
+    "i6Htr3a": 12.01,
+    "i6Pvalb": 2.896,
+    "i6Sst": 2.558,
 }
 #: Node-type ids start here, as edge-type ids do (bmtk's convention).
 FIRST_TYPE_ID = 100
@@ -127,7 +134,7 @@ class V1Spec:
             ),
             (
                 "connection_scale",
-                0 < self.connection_scale * max(max(r) for r in figures.PMAX) < 1,
+                0 < self.connection_scale and connection_rule(self).peak_bound() < 1,
                 "must keep every connection probability in (0, 1)",
             ),
             (
@@ -230,8 +237,11 @@ def _psp_mv(pre: str, post: str) -> float:
     return figures.PSP_MV[figures.PSP_TYPES.index(pre)][figures.PSP_TYPES.index(post)]
 
 
-def _v1_edge_types(spec: V1Spec, types: pd.DataFrame) -> pd.DataFrame:
-    """One edge type per (target node type, source class)."""
+def _v1_edge_types(spec: V1Spec, types: pd.DataFrame, mean_factor: np.ndarray) -> pd.DataFrame:
+    """One edge type per (target node type, source class).
+
+    ``mean_factor[s, t]``: the mean weight-function factor of the connections from class ``s`` onto class ``t``.
+    """
     classes = figures.CLASSES
     mean_nsyns = (spec.nsyns_min + spec.nsyns_max) / 2
     gain = {port: _pa_per_mv(types, port) for _, port in SYNAPSE_MODELS.values()}
@@ -241,7 +251,8 @@ def _v1_edge_types(spec: V1Spec, types: pd.DataFrame) -> pd.DataFrame:
         for s, pre in enumerate(classes):
             synapse_file, port = SYNAPSE_MODELS[(pre.ei, post.ei)]
             psp = _psp_mv(pre.psp_type, post.psp_type)
-            weight = psp * gain[port][t] / mean_nsyns * (1 if pre.ei == "e" else -1)
+            weight = psp * gain[port][t] / (mean_nsyns * mean_factor[s, target["class"]])
+            weight *= 1 if pre.ei == "e" else -1
             latency = figures.LATENCY_MS[figures.LATENCY_TYPES.index(pre.latency_type)][
                 figures.LATENCY_TYPES.index(post.latency_type)
             ]
@@ -271,34 +282,84 @@ def connection_rule(spec: V1Spec) -> ConnectionRule:
     index = [figures.PMAX_TYPES.index(c.pmax_type) for c in classes]
     pmax = np.array(figures.PMAX)[np.ix_(index, index)]
     sigma = np.array([[figures.SIGMA_UM[(s.ei, t.ei)] for t in classes] for s in classes])
+    intercept, gradient = np.ones_like(pmax), np.zeros_like(pmax)
+    for i, source in enumerate(classes):
+        for j, target in enumerate(classes):
+            if source.ei == target.ei == "e":
+                ratio = LIKE_TO_LIKE_RATIO_L5 if target.layer == "VisL5" else LIKE_TO_LIKE_RATIO
+                intercept[i, j], gradient[i, j] = like_to_like_line(ratio)
     return ConnectionRule(
-        spec.connection_scale * pmax, sigma, spec.cutoff_sigmas, (spec.nsyns_min, spec.nsyns_max)
+        spec.connection_scale * pmax,
+        sigma,
+        spec.cutoff_sigmas,
+        (spec.nsyns_min, spec.nsyns_max),
+        intercept,
+        gradient,
     )
 
 
-def _write_v1_edges(spec: V1Spec, nodes: _Nodes, edge_types: pd.DataFrame, path: Path, progress: bool) -> int:
+def _weight_function_factors(nodes: _Nodes, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """The weight-function factor the converter will apply to each of these connections (see ``_v1_edge_types``)."""
+    ei = np.array([c.ei for c in figures.CLASSES])
+    source_ei, target_ei = ei[nodes.node_class[sources]], ei[nodes.node_class[targets]]
+    sigma = np.select(
+        [(source_ei == "e") & (target_ei == "e"), (source_ei == "i") & (target_ei == "i")],
+        [WEIGHT_SIGMA[("e", "e")], WEIGHT_SIGMA[("i", "i")]],
+        WEIGHT_SIGMA[("e", "i")],
+    )
+    source_angle, target_angle = nodes.tuning_angle[sources], nodes.tuning_angle[targets]
+    ee = (source_ei == "e") & (target_ei == "e")
+    factor = weights.tuning_factor(source_angle, target_angle, sigma)
+    factor[ee] = weights.direction_rule_ee(
+        source_angle[ee],
+        target_angle[ee],
+        sigma[ee],
+        nodes.x[sources[ee]],
+        nodes.z[sources[ee]],
+        nodes.x[targets[ee]],
+        nodes.z[targets[ee]],
+    )
+    return factor
+
+
+def _write_v1_edges(
+    spec: V1Spec, nodes: _Nodes, n_types: int, path: Path, progress: bool
+) -> tuple[int, np.ndarray]:
+    """Draw and write the V1 → V1 edges; return their number and the mean weight-function factor per class pair.
+
+    Edge type ids follow ``_v1_edge_types``: one per (target node type, source class), in that order.
+    """
     rule = connection_rule(spec)
-    grid = bin_sources(
-        nodes.x, nodes.z, nodes.node_class, len(figures.CLASSES), nodes.radius_um, spec.grid_um
-    )
-    lut = np.full((len(nodes.types), len(figures.CLASSES)), -1, dtype=np.int64)
-    lut[edge_types["_target_type"], edge_types["_source_class"]] = edge_types["edge_type_id"]
+    n_classes = len(figures.CLASSES)
+    grid = bin_sources(nodes.x, nodes.z, nodes.node_class, n_classes, nodes.radius_um, spec.grid_um)
+    lut = FIRST_TYPE_ID + np.arange(n_types)[:, None] * n_classes + np.arange(n_classes)[None, :]
     n = len(nodes.x)
     block = 16_384
     blocks = [np.arange(lo, min(lo + block, n)) for lo in range(0, n, block)]
     counted = [
-        draw_connections(b, nodes.x, nodes.z, nodes.node_class, grid, rule, spec.seed, count_only=True)[0]
+        draw_connections(
+            b, nodes.x, nodes.z, nodes.tuning_angle, nodes.node_class, grid, rule, spec.seed, count_only=True
+        )[0]
         for b in tqdm(blocks, desc="v1 edges (count)", unit="block", disable=not progress)
     ]
     total = int(sum(c.sum() for c in counted))
+    factor_sum = np.zeros(n_classes * n_classes)
+    pair_count = np.zeros(n_classes * n_classes)
     with EdgeFileWriter(path, "v1_to_v1", "v1", "v1", total, {"nsyns": np.dtype(np.uint8)}) as writer:
         for targets in tqdm(blocks, desc="v1 edges", unit="block", disable=not progress):
             counts, sources, nsyns = draw_connections(
-                targets, nodes.x, nodes.z, nodes.node_class, grid, rule, spec.seed
+                targets, nodes.x, nodes.z, nodes.tuning_angle, nodes.node_class, grid, rule, spec.seed
             )
             owner = np.repeat(targets, counts)
             writer.write(sources, owner, lut[nodes.node_type[owner], nodes.node_class[sources]], nsyns=nsyns)
-    return total
+            pair = nodes.node_class[sources] * n_classes + nodes.node_class[owner]
+            factor_sum += np.bincount(
+                pair, _weight_function_factors(nodes, sources, owner), minlength=n_classes**2
+            )
+            pair_count += np.bincount(pair, minlength=n_classes**2)
+    # a pair without connections keeps factor 1: its syn_weight is then never used
+    mean_factor = np.divide(factor_sum, pair_count, out=np.ones_like(factor_sum), where=pair_count > 0)
+    return total, mean_factor.reshape(n_classes, n_classes)
 
 
 def _write_lgn(spec: V1Spec, nodes: _Nodes, rng: np.random.Generator, net: Path) -> int:
@@ -484,11 +545,13 @@ def build_v1(spec: V1Spec, outdir: str | Path, *, progress: bool = False) -> Pat
             nodes.types["node_type_id"].to_numpy()[nodes.node_type],
             {"x": nodes.x, "y": nodes.y, "z": nodes.z, "tuning_angle": nodes.tuning_angle},
         )
-        edge_types = _v1_edge_types(spec, nodes.types)
+        n_v1_edges, mean_factor = _write_v1_edges(
+            spec, nodes, len(nodes.types), net / "v1_v1_edges.h5", progress
+        )
+        edge_types = _v1_edge_types(spec, nodes.types, mean_factor)
         write_types_csv(
             net / "v1_v1_edge_types.csv", edge_types.drop(columns=["_target_type", "_source_class"])
         )
-        n_v1_edges = _write_v1_edges(spec, nodes, edge_types, net / "v1_v1_edges.h5", progress)
         n_lgn_edges = _write_lgn(spec, nodes, rng, net)
         _write_bkg(spec, nodes, rng, root)
         _write_configs(spec, root)
