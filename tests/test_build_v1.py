@@ -87,11 +87,10 @@ def test_the_converter_reads_it_with_both_weight_functions(
 PAIRS = [("e23Cux2", "e23Cux2"), ("e4Scnn1a", "i4Pvalb"), ("i23Pvalb", "e23Cux2"), ("i5Sst", "e5Rbp4")]
 
 
-@pytest.mark.parametrize(("source", "target"), PAIRS)
-def test_connection_probability_follows_the_figures(
+def _class_pair(
     built: tuple[Path, Path], v1_nodes: pd.DataFrame, source: str, target: str
-) -> None:
-    """Per 25 µm distance bin, the connections counted lie in the 99 % interval of the configured probability."""
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
+    """The two classes' cells, their horizontal distances (sources × targets, µm) and which pairs are connected."""
     edges = pd.read_parquet(
         built[1] / "edges" / "v1_to_v1.parquet", columns=["source_node_id", "target_node_id"]
     )
@@ -106,6 +105,15 @@ def test_connection_probability_follows_the_figures(
     ti = pd.Series(np.arange(len(trg)), index=trg["node_id"])
     mine = edges[edges["source_node_id"].isin(si.index) & edges["target_node_id"].isin(ti.index)]
     connected[si.loc[mine["source_node_id"]].to_numpy(), ti.loc[mine["target_node_id"]].to_numpy()] = True
+    return src, trg, d, connected
+
+
+@pytest.mark.parametrize(("source", "target"), PAIRS)
+def test_connection_probability_follows_the_figures(
+    built: tuple[Path, Path], v1_nodes: pd.DataFrame, source: str, target: str
+) -> None:
+    """Per 25 µm distance bin, the connections counted lie in the 99 % interval of the configured probability."""
+    src, trg, d, connected = _class_pair(built, v1_nodes, source, target)
     distinct = src["node_id"].to_numpy()[:, None] != trg["node_id"].to_numpy()[None, :]
     rule = connection_rule(V1Spec(scale=SCALE))
     s, t = [c.name for c in figures.CLASSES].index(source), [c.name for c in figures.CLASSES].index(target)
@@ -143,26 +151,13 @@ def test_excitatory_pairs_connect_like_to_like(
 ) -> None:
     """E→E connection probability falls linearly with the orientation difference: p(90°)/p(0°) is Billeh's ratio.
 
-    Per pair, the probability is divided by its distance term; the mean of that ratio in the 0–30° and 60–90°
-    thirds is compared with the line's (b + g·15°, b + g·75°) with b, g from the ratio and mean 1.
+    In the 0–30° and 60–90° thirds of Δφ, the connections counted are compared with the sum of each pair's
+    distance term × the line's value there (b + g·15°, b + g·75°; b, g from the ratio and mean 1).
     """
-    edges = pd.read_parquet(
-        built[1] / "edges" / "v1_to_v1.parquet", columns=["source_node_id", "target_node_id"]
-    )
-    src = v1_nodes[v1_nodes["pop_name"] == source]
-    trg = v1_nodes[v1_nodes["pop_name"] == target]
-    d = np.hypot(
-        src["x"].to_numpy()[:, None] - trg["x"].to_numpy()[None, :],
-        src["z"].to_numpy()[:, None] - trg["z"].to_numpy()[None, :],
-    )
+    src, trg, d, connected = _class_pair(built, v1_nodes, source, target)
     rule = connection_rule(V1Spec(scale=SCALE))
     s, t = [c.name for c in figures.CLASSES].index(source), [c.name for c in figures.CLASSES].index(target)
     distance_p = expected_probability(d, rule.p0[s, t], rule.sigma_um[s, t], rule.cutoff_sigmas)
-    connected = np.zeros(d.shape, dtype=bool)
-    si = pd.Series(np.arange(len(src)), index=src["node_id"])
-    ti = pd.Series(np.arange(len(trg)), index=trg["node_id"])
-    mine = edges[edges["source_node_id"].isin(si.index) & edges["target_node_id"].isin(ti.index)]
-    connected[si.loc[mine["source_node_id"]].to_numpy(), ti.loc[mine["target_node_id"]].to_numpy()] = True
     dphi = _orientation_difference_deg(src["tuning_angle"].to_numpy(), trg["tuning_angle"].to_numpy())
     b = 2 / (1 + ratio)
     slope = (ratio * b - b) / 90
