@@ -153,7 +153,8 @@ summary = analyse_tuning(pd.DataFrame(rows), network / "nodes.parquet", out / "t
 print("RESULT " + json.dumps({"inner_s": round(time.perf_counter() - started, 1), "lgn_s": round(lgn_s, 1),
       "simulate_s": round(sim_s, 1), **{k: summary[k] for k in ("n_cells", "n_responsive", "median_osi",
       "preferred_vs_tuning_angle_circular_correlation", "preferred_orientation_vs_tuning_angle_circular_correlation",
-      "preferred_vs_tuning_angle_median_offset_deg", "mean_rate_hz")}}))
+      "preferred_vs_tuning_angle_median_offset_deg", "preferred_direction_split_half_circular_correlation",
+      "mean_rate_hz")}}))
 """
 
 

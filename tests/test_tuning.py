@@ -63,16 +63,17 @@ def test_circular_correlation():
     )
 
 
-def planted_experiment(tmp_path, nodes_path):
-    """Cells of a converted circuit fire Poisson at a rate tuned to their tuning_angle (rounded to 45°)."""
+def planted_experiment(tmp_path, nodes_path, tuned_hz=20.0, trials=2):
+    """Cells of a converted circuit fire Poisson at 2 Hz + ``tuned_hz`` tuned to their tuning_angle (rounded to
+    45°), ``trials`` 1-s trials per direction."""
     nodes = pd.read_parquet(nodes_path)
     cells = nodes[nodes["model_type"] != "virtual"]
     rng = np.random.default_rng(4)
     preferred = np.round(cells["tuning_angle"].fillna(0).to_numpy() / 45.0) % 8 * 45.0
     rows = []
     for direction in DIRECTIONS:
-        for trial in range(2):
-            rate = 2.0 + 20.0 * np.cos(np.deg2rad(direction - preferred)).clip(0) ** 4
+        for trial in range(trials):
+            rate = 2.0 + tuned_hz * np.cos(np.deg2rad(direction - preferred)).clip(0) ** 4
             counts = rng.poisson(rate * 1.0)  # 1 s window
             ids = np.repeat(cells["node_id"].to_numpy(), counts)
             times = rng.uniform(200.0, 1200.0, counts.sum())
@@ -103,6 +104,8 @@ def test_tuning_stage_recovers_planted_preferences(built_v1_network, tmp_path):
     assert summary["preferred_orientation_vs_tuning_angle_circular_correlation"]["L4 E"] > 0.8
     assert summary["preferred_vs_tuning_angle_median_offset_deg"]["L4 E"] < 15.0  # rounding to 45° steps
     assert summary["n_responsive"] == len(neurons)  # every cell fires >= 2 Hz
+    # one trial per half, both strongly tuned: the halves agree
+    assert summary["preferred_direction_split_half_circular_correlation"]["L4 E"] > 0.8
     classes = pd.read_csv(tmp_path / "tuning" / "classes.csv")
     assert {"median_osi", "median_dsi", "billeh_osi", "billeh_dsi"} <= set(classes.columns)
     drawn = draw_tuning_figures(tmp_path / "tuning", tmp_path / "figures")
@@ -124,3 +127,15 @@ def test_tuning_with_neuropixels_and_bad_input(built_v1_network, tmp_path):
     with pytest.raises(V1SimInputError, match="positive length"):
         analyse_tuning(trials, nodes, tmp_path / "t3", (500.0, 500.0))
     assert not (tmp_path / "t2").exists() and not (tmp_path / "t3").exists()
+
+
+def test_split_half_agreement_shows_trial_noise(built_v1_network, tmp_path):
+    """Untuned cells: the two halves' preferred directions are unrelated; one trial per direction: no halves."""
+    nodes = built_v1_network / "nodes.parquet"
+    untuned, _ = planted_experiment(tmp_path, nodes, tuned_hz=0.0, trials=4)
+    summary = analyse_tuning(untuned, nodes, tmp_path / "untuned", (200.0, 1200.0))
+    for group in ("L2/3 E", "L4 E"):
+        assert abs(summary["preferred_direction_split_half_circular_correlation"][group]) < 0.3
+    single = untuned[untuned["trial"] == 0]
+    summary = analyse_tuning(single, nodes, tmp_path / "single", (200.0, 1200.0))
+    assert summary["preferred_direction_split_half_circular_correlation"] == {}

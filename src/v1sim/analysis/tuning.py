@@ -3,13 +3,15 @@
 Per cell: the mean rate at each direction θ_k over trials (spikes in the grating window / its length), then
 ``OSI = |Σ r_k e^{2iθ_k}| / Σ r_k``, ``DSI = |Σ r_k e^{iθ_k}| / Σ r_k`` and the preferred direction, the direction
 of largest mean rate. As in the published analyses (Billeh et al. 2020), OSI and DSI are reported for cells
-firing at least 0.5 Hz at their preferred direction (the others get NaN). Per class: medians next to the Billeh
-targets and the Neuropixels units of the Allen Brain Observatory
+firing at least 0.5 Hz at their preferred direction (the others get NaN). The trials of each direction are also
+split alternately into two halves, whose preferred directions show how far trial noise limits the estimate.
+Per class: medians next to the Billeh targets and the Neuropixels units of the Allen Brain Observatory
 (``shared/reference/allen-biorealistic-v1/OSI_DSI_neuropixels_v4.csv``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -65,21 +67,36 @@ def angle_offset_deg(alpha_deg: np.ndarray, beta_deg: np.ndarray) -> float:
     return float(np.median(np.abs(d)))
 
 
+@dataclass
+class DirectionRates:
+    """Mean rate of every cell at every direction, over all trials and over each half of them."""
+
+    cells: pd.DataFrame
+    directions_deg: np.ndarray
+    #: cells × directions, Hz
+    rates_hz: np.ndarray
+    #: 2 × cells × directions: the trials of each direction split alternately into two halves (None when a
+    #: direction has fewer than 2 trials)
+    half_rates_hz: np.ndarray | None
+
+
 def direction_rates(
     trials: pd.DataFrame, nodes: str | Path, window_ms: tuple[float, float]
-) -> tuple[pd.DataFrame, np.ndarray]:
+) -> DirectionRates:
     """Mean rate of every cell at every direction over its trials (``trials``: columns direction_deg, trial,
-    spikes = path of the trial's SONATA spike file); returns the cells table and rates (cells × directions)."""
+    spikes = path of the trial's SONATA spike file), and the same for two halves of the trials."""
     directions = np.sort(trials["direction_deg"].unique())
-    sums, counts, cells = None, np.zeros(len(directions)), None
-    for row in trials.itertuples():
+    ordered = trials.sort_values(["direction_deg", "trial"], kind="stable")
+    half = ordered.groupby("direction_deg").cumcount().to_numpy() % 2
+    sums, counts, cells = None, np.zeros((2, len(directions))), None
+    for row, h in zip(ordered.itertuples(), half, strict=True):
         activity = load_activity(row.spikes, nodes, window_ms[1], window_ms[0])
         if sums is None:
             cells = activity.cells
-            sums = np.zeros((activity.n_cells, len(directions)))
+            sums = np.zeros((2, activity.n_cells, len(directions)))
         k = int(np.searchsorted(directions, row.direction_deg))
-        sums[:, k] += activity.spike_counts() / activity.duration_s
-        counts[k] += 1
+        sums[h, :, k] += activity.spike_counts() / activity.duration_s
+        counts[h, k] += 1
     if sums is None:
         raise V1SimInputError(None, "tuning", "no trials to analyse")
     import pyarrow.parquet as pq
@@ -87,7 +104,9 @@ def direction_rates(
     if "tuning_angle" in pq.read_schema(nodes).names:
         angles = pd.read_parquet(nodes, columns=["population", "node_id", "tuning_angle"])
         cells = cells.merge(angles, on=["population", "node_id"], how="left")
-    return cells, directions, sums / counts[None, :]
+    rates = sums.sum(axis=0) / counts.sum(axis=0)[None, :]
+    halves = sums / counts[:, None, :] if (counts > 0).all() else None
+    return DirectionRates(cells, directions, rates, halves)
 
 
 def neuron_tuning(cells: pd.DataFrame, directions: np.ndarray, rates: np.ndarray) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from v1sim.analysis.tuning import (
     direction_rates,
     neuron_tuning,
     neuropixels_medians,
+    selectivity,
 )
 from v1sim.errors import V1SimInputError
 from v1sim.provenance import atomic_directory, provenance, write_json
@@ -60,12 +61,18 @@ def analyse_tuning(
     table = _read_trials(trials if isinstance(trials, pd.DataFrame) else Path(trials))
     if not window_ms[1] > window_ms[0]:
         raise V1SimInputError(None, "window_ms", f"the window must have positive length, got {window_ms}")
-    cells, directions, rates = direction_rates(table, nodes, window_ms)
-    neurons = neuron_tuning(cells, directions, rates)
+    measured = direction_rates(table, nodes, window_ms)
+    directions = measured.directions_deg
+    neurons = neuron_tuning(measured.cells, directions, measured.rates_hz)
+    half_preferred = (
+        [selectivity(r, directions)[2] for r in measured.half_rates_hz]
+        if measured.half_rates_hz is not None
+        else None
+    )
     reference = neuropixels_medians(neuropixels) if neuropixels else None
     classes = class_tuning(neurons, reference)
     groups = neurons["cell_class"].map(lambda c: target_group(c) or "")
-    correlation, orientation_correlation, offset = {}, {}, {}
+    correlation, orientation_correlation, offset, split_half = {}, {}, {}, {}
     if "tuning_angle" in neurons:
         for group in TUNED_GROUPS:
             mine = neurons[(groups == group) & neurons["osi"].notna()]
@@ -75,6 +82,14 @@ def analyse_tuning(
                 # orientations: angles mod 180° doubled onto the circle
                 orientation_correlation[group] = circular_correlation(2 * preferred, 2 * angle)
                 offset[group] = angle_offset_deg(preferred, angle)
+    for group in TUNED_GROUPS:
+        if half_preferred is None:
+            break
+        both = np.isfinite(half_preferred[0]) & np.isfinite(half_preferred[1])
+        mine = ((groups == group) & neurons["osi"].notna()).to_numpy() & both
+        if mine.sum() >= 3:
+            # agreement of two independent estimates: the ceiling trial noise puts on any correlation
+            split_half[group] = circular_correlation(half_preferred[0][mine], half_preferred[1][mine])
     with atomic_directory(Path(outdir)) as tmp:
         neurons.to_parquet(tmp / "neurons.parquet", index=False)
         classes.to_csv(tmp / "classes.csv", index=False)
@@ -88,6 +103,7 @@ def analyse_tuning(
             "preferred_vs_tuning_angle_circular_correlation": correlation,
             "preferred_orientation_vs_tuning_angle_circular_correlation": orientation_correlation,
             "preferred_vs_tuning_angle_median_offset_deg": offset,
+            "preferred_direction_split_half_circular_correlation": split_half,
             "mean_rate_hz": float(np.nanmean(neurons["mean_rate_hz"])),
         }
         write_json(
