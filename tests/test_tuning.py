@@ -139,3 +139,14 @@ def test_split_half_agreement_shows_trial_noise(built_v1_network, tmp_path):
     single = untuned[untuned["trial"] == 0]
     summary = analyse_tuning(single, nodes, tmp_path / "single", (200.0, 1200.0))
     assert summary["preferred_direction_split_half_circular_correlation"] == {}
+
+
+def test_ties_go_to_the_direction_the_response_leans_to():
+    """Equal top rates at 0° and 180°: the neighbours decide (135° and 225° high → 180°), whatever the order."""
+    directions = np.arange(0, 360, 45.0)
+    rates = np.array([[5.0, 1.0, 0.0, 3.0, 5.0, 3.0, 0.0, 1.0], [5.0, 3.0, 0.0, 1.0, 5.0, 1.0, 0.0, 3.0]])
+    _, _, preferred = selectivity(rates, directions)
+    assert preferred.tolist() == [180.0, 0.0]
+    # a single maximum is kept even when the resultant points elsewhere
+    _, _, preferred = selectivity(np.array([[6.0, 0.0, 0.0, 5.0, 5.0, 5.0, 0.0, 0.0]]), directions)
+    assert preferred.tolist() == [0.0]

@@ -30,14 +30,21 @@ def selectivity(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """OSI, DSI and preferred direction (degrees) of each row of ``rates_hz`` (cells × directions).
 
-    Rows with no spikes get NaN; the preferred direction is the direction of the largest rate."""
+    Rows with no spikes get NaN; the preferred direction is the direction of the largest rate. Ties (equal spike
+    counts are common at low rates) go to the tied direction nearest the angle of ``Σ r e^{iθ}``, not to the first
+    in the list, which would bias preferred directions towards 0°."""
     rates = np.asarray(rates_hz, dtype=np.float64)
     theta = np.deg2rad(np.asarray(directions_deg, dtype=np.float64))
     total = rates.sum(axis=1)
+    resultant = rates @ np.exp(1j * theta)
     with np.errstate(invalid="ignore", divide="ignore"):
         osi = np.abs(rates @ np.exp(2j * theta)) / total
-        dsi = np.abs(rates @ np.exp(1j * theta)) / total
-    preferred = np.asarray(directions_deg, dtype=np.float64)[np.argmax(rates, axis=1)]
+        dsi = np.abs(resultant) / total
+    is_max = rates == rates.max(axis=1, keepdims=True)
+    closeness = np.cos(theta[None, :] - np.angle(resultant)[:, None])  # in [-1, 1]
+    preferred = np.asarray(directions_deg, dtype=np.float64)[
+        np.argmax(np.where(is_max, 2.0 + closeness, 0.0), axis=1)
+    ]
     preferred = np.where(total > 0, preferred, np.nan)
     return osi, dsi, preferred
 
@@ -88,24 +95,25 @@ def direction_rates(
     directions = np.sort(trials["direction_deg"].unique())
     ordered = trials.sort_values(["direction_deg", "trial"], kind="stable")
     half = ordered.groupby("direction_deg").cumcount().to_numpy() % 2
-    sums, counts, cells = None, np.zeros((2, len(directions))), None
+    # spike counts and seconds are summed separately, so equal counts give exactly equal rates (argmax ties)
+    spikes, seconds, cells = None, np.zeros((2, len(directions))), None
     for row, h in zip(ordered.itertuples(), half, strict=True):
         activity = load_activity(row.spikes, nodes, window_ms[1], window_ms[0])
-        if sums is None:
+        if spikes is None:
             cells = activity.cells
-            sums = np.zeros((2, activity.n_cells, len(directions)))
+            spikes = np.zeros((2, activity.n_cells, len(directions)))
         k = int(np.searchsorted(directions, row.direction_deg))
-        sums[h, :, k] += activity.spike_counts() / activity.duration_s
-        counts[h, k] += 1
-    if sums is None:
+        spikes[h, :, k] += activity.spike_counts()
+        seconds[h, k] += activity.duration_s
+    if spikes is None:
         raise V1SimInputError(None, "tuning", "no trials to analyse")
     import pyarrow.parquet as pq
 
     if "tuning_angle" in pq.read_schema(nodes).names:
         angles = pd.read_parquet(nodes, columns=["population", "node_id", "tuning_angle"])
         cells = cells.merge(angles, on=["population", "node_id"], how="left")
-    rates = sums.sum(axis=0) / counts.sum(axis=0)[None, :]
-    halves = sums / counts[:, None, :] if (counts > 0).all() else None
+    rates = spikes.sum(axis=0) / seconds.sum(axis=0)[None, :]
+    halves = spikes / seconds[:, None, :] if (seconds > 0).all() else None
     return DirectionRates(cells, directions, rates, halves)
 
 
