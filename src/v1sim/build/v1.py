@@ -237,6 +237,11 @@ def _psp_mv(pre: str, post: str) -> float:
     return figures.PSP_MV[figures.PSP_TYPES.index(pre)][figures.PSP_TYPES.index(post)]
 
 
+def _v1_edge_type_id(target_type: int | np.ndarray, source_class: int | np.ndarray) -> int | np.ndarray:
+    """Edge type id of (target node type row, source class index): one per pair, in that order."""
+    return FIRST_TYPE_ID + target_type * len(figures.CLASSES) + source_class
+
+
 def _v1_edge_types(spec: V1Spec, types: pd.DataFrame, mean_factor: np.ndarray) -> pd.DataFrame:
     """One edge type per (target node type, source class).
 
@@ -258,7 +263,7 @@ def _v1_edge_types(spec: V1Spec, types: pd.DataFrame, mean_factor: np.ndarray) -
             ]
             rows.append(
                 {
-                    "edge_type_id": FIRST_TYPE_ID + len(rows),
+                    "edge_type_id": _v1_edge_type_id(t, s),
                     "target_query": f"node_type_id=='{target['node_type_id']}'",
                     "source_query": f"pop_name=='{pre.name}'",
                     "syn_weight": round(weight, 6),
@@ -325,14 +330,11 @@ def _weight_function_factors(nodes: _Nodes, sources: np.ndarray, targets: np.nda
 def _write_v1_edges(
     spec: V1Spec, nodes: _Nodes, n_types: int, path: Path, progress: bool
 ) -> tuple[int, np.ndarray]:
-    """Draw and write the V1 → V1 edges; return their number and the mean weight-function factor per class pair.
-
-    Edge type ids follow ``_v1_edge_types``: one per (target node type, source class), in that order.
-    """
+    """Draw and write the V1 → V1 edges; return their number and the mean weight-function factor per class pair."""
     rule = connection_rule(spec)
     n_classes = len(figures.CLASSES)
     grid = bin_sources(nodes.x, nodes.z, nodes.node_class, n_classes, nodes.radius_um, spec.grid_um)
-    lut = FIRST_TYPE_ID + np.arange(n_types)[:, None] * n_classes + np.arange(n_classes)[None, :]
+    lut = _v1_edge_type_id(np.arange(n_types)[:, None], np.arange(n_classes)[None, :])
     n = len(nodes.x)
     block = 16_384
     blocks = [np.arange(lo, min(lo + block, n)) for lo in range(0, n, block)]
