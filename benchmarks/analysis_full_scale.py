@@ -59,11 +59,12 @@ CSV_FIELDS = [
 
 def ensure_nodes(workdir: Path, scale: float = 1.0) -> Path:
     """nodes.parquet of the built-in column at ``scale`` (full by default), built and converted once (again when
-    the builder's source changes)."""
+    any source file of the builder package changes)."""
     import v1sim.build.v1 as builder
 
     network, spec_file = workdir / "v1" / "network", workdir / "v1" / "spec.json"
-    digest = hashlib.sha256(Path(builder.__file__).read_bytes()).hexdigest()[:16]
+    sources = sorted(Path(builder.__file__).parent.glob("*.py"))
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in sources)).hexdigest()[:16]
     wanted = {"scale": scale, "seed": 0, "builder": digest}
     if spec_file.exists() and (network / "nodes.parquet").exists():
         if json.loads(spec_file.read_text()) == wanted:

@@ -154,6 +154,7 @@ print("RESULT " + json.dumps({"inner_s": round(time.perf_counter() - started, 1)
       "simulate_s": round(sim_s, 1), **{k: summary[k] for k in ("n_cells", "n_responsive", "median_osi",
       "preferred_vs_tuning_angle_circular_correlation", "preferred_orientation_vs_tuning_angle_circular_correlation",
       "preferred_vs_tuning_angle_median_offset_deg", "preferred_direction_split_half_circular_correlation",
+      "preferred_vs_tuning_angle_aligned_ceiling",
       "mean_rate_hz")}}))
 """
 

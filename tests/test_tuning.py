@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from v1sim.analysis.tuning import angle_offset_deg, circular_correlation, selectivity
+from v1sim.analysis.tuning import aligned_ceiling, angle_offset_deg, circular_correlation, selectivity
 from v1sim.analysis.tuning_stage import analyse_tuning
 from v1sim.errors import V1SimInputError
 from v1sim.sonata.spikes import write_spikes
@@ -106,6 +106,7 @@ def test_tuning_stage_recovers_planted_preferences(built_v1_network, tmp_path):
     assert summary["n_responsive"] == len(neurons)  # every cell fires >= 2 Hz
     # one trial per half, both strongly tuned: the halves agree
     assert summary["preferred_direction_split_half_circular_correlation"]["L4 E"] > 0.8
+    assert summary["preferred_vs_tuning_angle_aligned_ceiling"]["L4 E"] > 0.9
     classes = pd.read_csv(tmp_path / "tuning" / "classes.csv")
     assert {"median_osi", "median_dsi", "billeh_osi", "billeh_dsi"} <= set(classes.columns)
     drawn = draw_tuning_figures(tmp_path / "tuning", tmp_path / "figures")
@@ -150,3 +151,30 @@ def test_ties_go_to_the_direction_the_response_leans_to():
     # a single maximum is kept even when the resultant points elsewhere
     _, _, preferred = selectivity(np.array([[6.0, 0.0, 0.0, 5.0, 5.0, 5.0, 0.0, 0.0]]), directions)
     assert preferred.tolist() == [0.0]
+
+
+def _curves(n_cells: int, dsi_amplitude: float, seed: int = 0):
+    """Tuning curves 2 Hz · (1 + a·cos(θ − θ₀)) with θ₀ one of the directions, and tuning angles unrelated to
+    θ₀."""
+    rng = np.random.default_rng(seed)
+    own = rng.choice(DIRECTIONS, n_cells)
+    rates = 2.0 * (1.0 + dsi_amplitude * np.cos(np.deg2rad(DIRECTIONS[None, :] - own[:, None])))
+    return rates, rng.uniform(0, 360, n_cells)
+
+
+def test_aligned_ceiling_is_what_perfect_alignment_would_show():
+    """Misaligned curves still give a high ceiling when tuned and sampled long; flat curves give none; more
+    seconds raise it; uneven directions give NaN."""
+    tuned, angle = _curves(3000, 0.8)
+    seconds = np.full(8, 100.0)
+    assert circular_correlation(selectivity(tuned, DIRECTIONS)[2], angle) == pytest.approx(0.0, abs=0.08)
+    # ≈ (E cos ε)² = (sin 22.5° / 22.5°)² ≈ 0.95 for tuning angles rounded to 45° steps
+    assert aligned_ceiling(tuned, seconds, DIRECTIONS, angle, np.random.default_rng(0)) > 0.9
+    flat, angle = _curves(3000, 0.0)
+    assert abs(aligned_ceiling(flat, seconds, DIRECTIONS, angle, np.random.default_rng(0))) < 0.08
+    weak, angle = _curves(3000, 0.15)
+    short = aligned_ceiling(weak, np.full(8, 5.0), DIRECTIONS, angle, np.random.default_rng(0))
+    long = aligned_ceiling(weak, np.full(8, 100.0), DIRECTIONS, angle, np.random.default_rng(0))
+    assert 0.05 < short < long - 0.2
+    uneven = np.array([0.0, 30.0, 90.0, 180.0])
+    assert np.isnan(aligned_ceiling(tuned[:, :4], seconds[:4], uneven, angle, np.random.default_rng(0)))

@@ -4,7 +4,9 @@ Per cell: the mean rate at each direction θ_k over trials (spikes in the gratin
 ``OSI = |Σ r_k e^{2iθ_k}| / Σ r_k``, ``DSI = |Σ r_k e^{iθ_k}| / Σ r_k`` and the preferred direction, the direction
 of largest mean rate. As in the published analyses (Billeh et al. 2020), OSI and DSI are reported for cells
 firing at least 0.5 Hz at their preferred direction (the others get NaN). The trials of each direction are also
-split alternately into two halves, whose preferred directions show how far trial noise limits the estimate.
+split alternately into two halves, whose preferred directions show how far trial noise limits the estimate, and
+the measured curves, each turned onto its cell's ``tuning_angle`` and resampled, show what the correlation with
+``tuning_angle`` could be at best with this trial count (:func:`aligned_ceiling`).
 Per class: medians next to the Billeh targets and the Neuropixels units of the Allen Brain Observatory
 (``shared/reference/allen-biorealistic-v1/OSI_DSI_neuropixels_v4.csv``).
 """
@@ -68,6 +70,39 @@ def circular_correlation(alpha_deg: np.ndarray, beta_deg: np.ndarray) -> float:
     return float(4 * cross / np.sqrt(spread_a * spread_b))
 
 
+def aligned_ceiling(
+    rates_hz: np.ndarray,
+    seconds: np.ndarray,
+    directions_deg: np.ndarray,
+    tuning_angle_deg: np.ndarray,
+    rng: np.random.Generator,
+) -> float:
+    """Correlation with ``tuning_angle`` that these tuning curves would give if every cell were aligned.
+
+    Each cell's mean tuning curve (row of ``rates_hz``) is turned by whole direction steps so that its
+    preferred direction lies on the direction nearest its ``tuning_angle``; spike counts are drawn
+    Poisson(rate × ``seconds`` of that direction), and the preferred directions of those counts are correlated
+    with ``tuning_angle`` (:func:`circular_correlation`). Trial noise and the strength of direction tuning are
+    kept, misalignment is removed: the most this experiment could show. The measured curves carry trial noise
+    of their own, which adds to their direction selectivity, so this is an upper estimate. NaN unless the
+    directions are evenly spaced over the circle.
+    """
+    directions = np.asarray(directions_deg, float)
+    n = len(directions)
+    steps = np.diff(np.r_[directions, directions[0] + 360.0])
+    if n < 3 or not np.allclose(steps, 360.0 / n):
+        return float("nan")
+    rates = np.asarray(rates_hz, float)
+    preferred_index = np.searchsorted(directions, selectivity(rates, directions)[2])
+    target_index = (
+        np.round((np.asarray(tuning_angle_deg, float) - directions[0]) / (360.0 / n)).astype(int) % n
+    )
+    shift = (target_index - preferred_index) % n
+    turned = rates[np.arange(len(rates))[:, None], (np.arange(n)[None, :] - shift[:, None]) % n]
+    counts = rng.poisson(turned * np.asarray(seconds, float)[None, :])
+    return circular_correlation(selectivity(counts, directions)[2], tuning_angle_deg)
+
+
 def angle_offset_deg(alpha_deg: np.ndarray, beta_deg: np.ndarray) -> float:
     """Median absolute angular difference |α − β| in [0°, 180°]."""
     d = (np.asarray(alpha_deg, float) - np.asarray(beta_deg, float) + 180.0) % 360.0 - 180.0
@@ -85,6 +120,8 @@ class DirectionRates:
     #: 2 × cells × directions: the trials of each direction split alternately into two halves (None when a
     #: direction has fewer than 2 trials)
     half_rates_hz: np.ndarray | None
+    #: seconds counted at each direction, all trials together
+    seconds: np.ndarray
 
 
 def direction_rates(
@@ -114,7 +151,7 @@ def direction_rates(
         cells = cells.merge(angles, on=["population", "node_id"], how="left")
     rates = spikes.sum(axis=0) / seconds.sum(axis=0)[None, :]
     halves = spikes / seconds[:, None, :] if (seconds > 0).all() else None
-    return DirectionRates(cells, directions, rates, halves)
+    return DirectionRates(cells, directions, rates, halves, seconds.sum(axis=0))
 
 
 def neuron_tuning(cells: pd.DataFrame, directions: np.ndarray, rates: np.ndarray) -> pd.DataFrame:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from v1sim.analysis.targets import target_group
 from v1sim.analysis.tuning import (
+    aligned_ceiling,
     angle_offset_deg,
     circular_correlation,
     class_tuning,
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 TABLES = ("neurons.parquet", "classes.csv", "provenance.json")
 #: Target groups whose preferred directions are compared with the cells' tuning_angle.
 TUNED_GROUPS = ("L2/3 E", "L4 E")
+#: seed of the Poisson counts of the aligned ceiling (a fixed seed: the summary is reproducible)
+CEILING_SEED = 0
 
 
 def _read_trials(source: Path | pd.DataFrame) -> pd.DataFrame:
@@ -72,16 +75,24 @@ def analyse_tuning(
     reference = neuropixels_medians(neuropixels) if neuropixels else None
     classes = class_tuning(neurons, reference)
     groups = neurons["cell_class"].map(lambda c: target_group(c) or "")
-    correlation, orientation_correlation, offset, split_half = {}, {}, {}, {}
+    correlation, orientation_correlation, offset, split_half, ceiling = {}, {}, {}, {}, {}
     if "tuning_angle" in neurons:
         for group in TUNED_GROUPS:
-            mine = neurons[(groups == group) & neurons["osi"].notna()]
+            counted = ((groups == group) & neurons["osi"].notna()).to_numpy()
+            mine = neurons[counted]
             if len(mine) >= 3:
                 preferred, angle = mine["preferred_direction_deg"], mine["tuning_angle"]
                 correlation[group] = circular_correlation(preferred, angle)
                 # orientations: angles mod 180° doubled onto the circle
                 orientation_correlation[group] = circular_correlation(2 * preferred, 2 * angle)
                 offset[group] = angle_offset_deg(preferred, angle)
+                ceiling[group] = aligned_ceiling(
+                    measured.rates_hz[counted],
+                    measured.seconds,
+                    directions,
+                    angle.to_numpy(),
+                    np.random.default_rng(CEILING_SEED),
+                )
     for group in TUNED_GROUPS:
         if half_preferred is None:
             break
@@ -104,6 +115,7 @@ def analyse_tuning(
             "preferred_orientation_vs_tuning_angle_circular_correlation": orientation_correlation,
             "preferred_vs_tuning_angle_median_offset_deg": offset,
             "preferred_direction_split_half_circular_correlation": split_half,
+            "preferred_vs_tuning_angle_aligned_ceiling": ceiling,
             "mean_rate_hz": float(np.nanmean(neurons["mean_rate_hz"])),
         }
         write_json(
