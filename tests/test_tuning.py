@@ -178,3 +178,18 @@ def test_aligned_ceiling_is_what_perfect_alignment_would_show():
     assert 0.05 < short < long - 0.2
     uneven = np.array([0.0, 30.0, 90.0, 180.0])
     assert np.isnan(aligned_ceiling(tuned[:, :4], seconds[:4], uneven, angle, np.random.default_rng(0)))
+
+
+def test_alignment_lines_read_the_summary():
+    from v1sim.plots.tuning import alignment_lines
+
+    record = {
+        "preferred_vs_tuning_angle_circular_correlation": {"L2/3 E": 0.381, "L4 E": 0.477},
+        "preferred_direction_split_half_circular_correlation": {"L2/3 E": 0.348},
+        "preferred_vs_tuning_angle_aligned_ceiling": {"L2/3 E": 0.58, "L4 E": 0.605},
+    }
+    assert alignment_lines(record) == [
+        "L2/3 E: r 0.38 (split-half 0.35, ceiling 0.58)",
+        "L4 E: r 0.48 (ceiling 0.60)",
+    ]
+    assert alignment_lines({}) == []

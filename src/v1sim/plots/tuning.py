@@ -90,24 +90,72 @@ def osi_dsi(neurons: pd.DataFrame, classes: pd.DataFrame, path: Path) -> None:
     save_figure(fig, path, svg=True)
 
 
-def preferred_direction(neurons: pd.DataFrame, path: Path) -> None:
-    """Preferred direction of the responsive excitatory cells against their ``tuning_angle``."""
-    fig, ax = plt.subplots(figsize=(5, 5))
-    if "tuning_angle" in neurons:
-        mine = neurons[neurons["osi"].notna() & neurons["cell_class"].str.startswith("e")]
-        ax.scatter(
-            mine["tuning_angle"] % 360,
-            mine["preferred_direction_deg"],
-            s=8,
-            c=[class_colour(c) for c in mine["cell_class"]],
-            alpha=0.6,
+def alignment_lines(record: dict[str, Any]) -> list[str]:
+    """One line per group of the tuning summary: circular correlation with ``tuning_angle``, split-half
+    agreement and aligned ceiling (each only where the summary has it)."""
+    parts = {
+        "r": record.get("preferred_vs_tuning_angle_circular_correlation") or {},
+        "split-half": record.get("preferred_direction_split_half_circular_correlation") or {},
+        "ceiling": record.get("preferred_vs_tuning_angle_aligned_ceiling") or {},
+    }
+    lines = []
+    for group, r in parts["r"].items():
+        extra = [
+            f"{name} {values[group]:.2f}" for name, values in parts.items() if name != "r" and group in values
+        ]
+        lines.append(f"{group}: r {r:.2f}" + (f" ({', '.join(extra)})" if extra else ""))
+    return lines
+
+
+def preferred_direction(neurons: pd.DataFrame, path: Path, record: dict[str, Any] | None = None) -> None:
+    """Preferred direction of the responsive excitatory cells against their ``tuning_angle``.
+
+    Left: for each 22.5° bin of ``tuning_angle``, the fraction of its cells preferring each direction (a
+    scatter of tens of thousands of cells on 8 directions shows only 8 full bands). Right: the distribution of
+    preferred direction − ``tuning_angle`` per group; the summary's alignment numbers (``record``: the tuning
+    provenance) in the corner."""
+    fig, (heat, diff) = plt.subplots(1, 2, figsize=(10, 4.5))
+    mine = neurons[neurons["osi"].notna() & neurons["cell_class"].str.startswith("e")]
+    if "tuning_angle" in neurons and len(mine):
+        angle = mine["tuning_angle"].to_numpy() % 360.0
+        preferred = mine["preferred_direction_deg"].to_numpy()
+        directions = np.unique(preferred)
+        step = 360.0 / max(len(directions), 1)
+        angle_edges = np.arange(0.0, 360.0 + 1e-9, 22.5)
+        pref_edges = np.r_[directions - step / 2, directions[-1] + step / 2]
+        counts, _, _ = np.histogram2d(angle, preferred, bins=(angle_edges, pref_edges))
+        fraction = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+        image = heat.imshow(
+            fraction.T,
+            origin="lower",
+            aspect="auto",
+            cmap="magma",
+            extent=(0.0, 360.0, pref_edges[0], pref_edges[-1]),
         )
-    ax.plot([0, 360], [0, 360], color="0.5", lw=0.8)
-    ax.set_xlim(0, 360)
-    ax.set_ylim(-10, 370)
-    ax.set_xlabel("tuning_angle (deg)")
-    ax.set_ylabel("preferred direction (deg)")
-    ax.set_title("Excitatory cells: preferred direction vs tuning_angle")
+        fig.colorbar(image, ax=heat, label="fraction of the bin's cells")
+        heat.plot([0, 360], [0, 360], color="0.6", lw=0.8, ls="--")
+        heat.set_ylim(pref_edges[0], pref_edges[-1])
+        groups = mine["cell_class"].map(lambda c: target_group(c) or "other")
+        bins = np.arange(-180.0, 180.0 + 1e-9, 15.0)
+        for group in sorted(groups.unique()):
+            picked = (groups == group).to_numpy()
+            delta = (preferred[picked] - angle[picked] + 180.0) % 360.0 - 180.0
+            diff.hist(delta, bins=bins, histtype="step", density=True, label=f"{group} ({picked.sum()})")
+        diff.legend(fontsize=7, loc="upper right")
+    lines = alignment_lines(record or {})
+    if lines:
+        diff.text(
+            0.02, 0.98, "\n".join(lines), transform=diff.transAxes, va="top", fontsize=7,
+            bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "0.7"},
+        )  # fmt: skip
+    heat.set_xlim(0, 360)
+    heat.set_xlabel("tuning_angle (deg)")
+    heat.set_ylabel("preferred direction (deg)")
+    heat.set_title("Excitatory cells: preferred direction vs tuning_angle")
+    diff.set_xlim(-180, 180)
+    diff.set_xlabel("preferred direction − tuning_angle (deg)")
+    diff.set_ylabel("density (1/deg)")
+    diff.set_title("Misalignment per group")
     fig.tight_layout()
     save_figure(fig, path, svg=True)
 
@@ -124,7 +172,7 @@ def draw_tuning_figures(tuning_dir: str | Path, outdir: str | Path) -> dict[str,
         classes = pd.read_csv(tables / "classes.csv")
         tuning_curves(neurons, tmp / "tuning_curves.png")
         osi_dsi(neurons, classes, tmp / "osi_dsi.png")
-        preferred_direction(neurons, tmp / "preferred_direction.png")
+        preferred_direction(neurons, tmp / "preferred_direction.png", record)
         summary = {"figures": list(FIGURES), "responsive": record.get("n_responsive")}
         write_json(
             tmp / "provenance.json",
