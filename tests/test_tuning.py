@@ -176,6 +176,12 @@ def test_aligned_ceiling_is_what_perfect_alignment_would_show():
     short = aligned_ceiling(weak, np.full(8, 5.0), DIRECTIONS, angle, np.random.default_rng(0))
     long = aligned_ceiling(weak, np.full(8, 100.0), DIRECTIONS, angle, np.random.default_rng(0))
     assert 0.05 < short < long - 0.2
+    # cells drawn silent are left out; with too few left there is none
+    quiet = aligned_ceiling(weak * 0.05, np.full(8, 1.0), DIRECTIONS, angle, np.random.default_rng(0))
+    assert np.isfinite(quiet)
+    assert np.isnan(
+        aligned_ceiling(weak[:5] * 1e-6, seconds, DIRECTIONS, angle[:5], np.random.default_rng(0))
+    )
     uneven = np.array([0.0, 30.0, 90.0, 180.0])
     assert np.isnan(aligned_ceiling(tuned[:, :4], seconds[:4], uneven, angle, np.random.default_rng(0)))
 

@@ -84,8 +84,9 @@ def aligned_ceiling(
     Poisson(rate × ``seconds`` of that direction), and the preferred directions of those counts are correlated
     with ``tuning_angle`` (:func:`circular_correlation`). Trial noise and the strength of direction tuning are
     kept, misalignment is removed: the most this experiment could show. The measured curves carry trial noise
-    of their own, which adds to their direction selectivity, so this is an upper estimate. NaN unless the
-    directions are evenly spaced over the circle.
+    of their own, which adds to their direction selectivity, so this is an upper estimate. Cells whose resampled
+    counts are all zero have no preferred direction and are left out. NaN unless the directions are evenly
+    spaced over the circle and at least 3 cells are left.
     """
     directions = np.asarray(directions_deg, float)
     n = len(directions)
@@ -100,7 +101,11 @@ def aligned_ceiling(
     shift = (target_index - preferred_index) % n
     turned = rates[np.arange(len(rates))[:, None], (np.arange(n)[None, :] - shift[:, None]) % n]
     counts = rng.poisson(turned * np.asarray(seconds, float)[None, :])
-    return circular_correlation(selectivity(counts, directions)[2], tuning_angle_deg)
+    preferred = selectivity(counts, directions)[2]
+    drawn = np.isfinite(preferred)  # a cell whose resampled counts are all zero has no preferred direction
+    if drawn.sum() < 3:
+        return float("nan")
+    return circular_correlation(preferred[drawn], np.asarray(tuning_angle_deg, float)[drawn])
 
 
 def angle_offset_deg(alpha_deg: np.ndarray, beta_deg: np.ndarray) -> float:

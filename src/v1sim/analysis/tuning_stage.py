@@ -86,13 +86,15 @@ def analyse_tuning(
                 # orientations: angles mod 180° doubled onto the circle
                 orientation_correlation[group] = circular_correlation(2 * preferred, 2 * angle)
                 offset[group] = angle_offset_deg(preferred, angle)
-                ceiling[group] = aligned_ceiling(
+                best = aligned_ceiling(
                     measured.rates_hz[counted],
                     measured.seconds,
                     directions,
                     angle.to_numpy(),
                     np.random.default_rng(CEILING_SEED),
                 )
+                if np.isfinite(best):  # absent, like the split-half, where it cannot be computed
+                    ceiling[group] = best
     for group in TUNED_GROUPS:
         if half_preferred is None:
             break
