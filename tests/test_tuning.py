@@ -179,6 +179,9 @@ def test_aligned_ceiling_is_what_perfect_alignment_would_show():
     # cells drawn silent are left out; with too few left there is none
     quiet = aligned_ceiling(weak * 0.05, np.full(8, 1.0), DIRECTIONS, angle, np.random.default_rng(0))
     assert np.isfinite(quiet)
+    unknown = angle.copy()
+    unknown[::2] = np.nan  # cells without a tuning angle are left out, not propagated as NaN
+    assert aligned_ceiling(tuned, seconds, DIRECTIONS, unknown, np.random.default_rng(0)) > 0.9
     assert np.isnan(
         aligned_ceiling(weak[:5] * 1e-6, seconds, DIRECTIONS, angle[:5], np.random.default_rng(0))
     )

@@ -85,7 +85,7 @@ def aligned_ceiling(
     with ``tuning_angle`` (:func:`circular_correlation`). Trial noise and the strength of direction tuning are
     kept, misalignment is removed: the most this experiment could show. The measured curves carry trial noise
     of their own, which adds to their direction selectivity, so this is an upper estimate. Cells whose resampled
-    counts are all zero have no preferred direction and are left out. NaN unless the directions are evenly
+    counts are all zero, or without a tuning angle, are left out. NaN unless the directions are evenly
     spaced over the circle and at least 3 cells are left.
     """
     directions = np.asarray(directions_deg, float)
@@ -94,18 +94,18 @@ def aligned_ceiling(
     if n < 3 or not np.allclose(steps, 360.0 / n):
         return float("nan")
     rates = np.asarray(rates_hz, float)
+    angle = np.asarray(tuning_angle_deg, float)
     preferred_index = np.searchsorted(directions, selectivity(rates, directions)[2])
-    target_index = (
-        np.round((np.asarray(tuning_angle_deg, float) - directions[0]) / (360.0 / n)).astype(int) % n
-    )
+    target_index = np.round(np.nan_to_num(angle - directions[0]) / (360.0 / n)).astype(int) % n
     shift = (target_index - preferred_index) % n
     turned = rates[np.arange(len(rates))[:, None], (np.arange(n)[None, :] - shift[:, None]) % n]
     counts = rng.poisson(turned * np.asarray(seconds, float)[None, :])
     preferred = selectivity(counts, directions)[2]
-    drawn = np.isfinite(preferred)  # a cell whose resampled counts are all zero has no preferred direction
+    # a cell whose resampled counts are all zero has no preferred direction; one without an angle no target
+    drawn = np.isfinite(preferred) & np.isfinite(angle)
     if drawn.sum() < 3:
         return float("nan")
-    return circular_correlation(preferred[drawn], np.asarray(tuning_angle_deg, float)[drawn])
+    return circular_correlation(preferred[drawn], angle[drawn])
 
 
 def angle_offset_deg(alpha_deg: np.ndarray, beta_deg: np.ndarray) -> float:
