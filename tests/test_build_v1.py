@@ -211,6 +211,7 @@ def test_same_seed_same_bytes_other_seed_other_edges(tmp_path: Path) -> None:
         {"lgn_weight_scale": 0.0},
         {"lgn_subfield_offset_deg": -1.0},
         {"lgn_field_sigma_deg": 0.0},
+        {"ei_weight_sigma_deg": 0.0},
     ],
 )
 def test_impossible_specs_are_refused(change: dict) -> None:
@@ -275,6 +276,25 @@ def test_lgn_class_gain_scales_that_class_only(tmp_path: Path, monkeypatch: pyte
     rorb = before.index.str.startswith("e4Rorb")
     assert rorb.any() and np.allclose(after[rorb], 2.0 * before[rorb], rtol=1e-5)
     assert np.allclose(after[~rorb], before[~rorb])
+
+
+def test_ei_weight_sigma_flattens_only_the_e_i_weight_functions(tmp_path: Path) -> None:
+    """A wide E→I / I→E σ is written into those edge types only, and their syn_weight loses the division by the
+    release rule's mean factor (≈ 0.44 for σ 90°), so each pair still averages its PSP; E→E and I→I keep theirs."""
+
+    def edge_types(folder: Path, **change: float) -> pd.DataFrame:
+        build_v1(V1Spec(scale=0.002, seed=1, **change), folder)
+        types = pd.read_csv(folder / "network" / "v1_v1_edge_types.csv", sep=" ")
+        return types.set_index("edge_type_id")
+
+    release, flat = edge_types(tmp_path / "a"), edge_types(tmp_path / "b", ei_weight_sigma_deg=1e4)
+    mixed = release["weight_sigma"] == 90.0
+    assert mixed.any() and (flat.loc[mixed, "weight_sigma"] == 1e4).all()
+    assert set(release.loc[~mixed, "weight_sigma"]) == {30.0, 50.0}
+    assert (flat.loc[~mixed, "weight_sigma"] == release.loc[~mixed, "weight_sigma"]).all()
+    assert np.allclose(flat.loc[~mixed, "syn_weight"], release.loc[~mixed, "syn_weight"], rtol=1e-5)
+    ratio = flat.loc[mixed, "syn_weight"] / release.loc[mixed, "syn_weight"]
+    assert 0.35 < ratio.median() < 0.55
 
 
 def test_weights_equal_the_formula_on_a_sample(built: tuple[Path, Path], v1_nodes: pd.DataFrame) -> None:

@@ -247,6 +247,12 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--lgn-units-e4", dest="lgn_units_e4", type=int, help="LGN units per L4 E cell (default 30)"
     )
+    build.add_argument(
+        "--ei-weight-sigma-deg",
+        dest="ei_weight_sigma_deg",
+        type=float,
+        help="σ of the E→I and I→E direction weight functions, degrees (default 90, the release's)",
+    )
     build.add_argument("--tstop", dest="tstop_ms", type=float, help="run length of the simulation config, ms")
     build.add_argument("--dt", dest="dt_ms", type=float, help="time step of the simulation config, ms (0.25)")
     build.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -58,6 +58,7 @@ SYNAPSE_MODELS = {
     ("e", "i"): ("e2i.json", 3),
     ("i", "i"): ("i2i.json", 4),
 }
+#: σ (degrees) of the release's direction weight functions; E→I and I→E take ``V1Spec.ei_weight_sigma_deg``
 WEIGHT_SIGMA = {("e", "e"): 30.0, ("e", "i"): 90.0, ("i", "e"): 90.0, ("i", "i"): 50.0}
 #: E→E connection probability at 90° orientation difference over that at 0° (Billeh et al. 2020), onto L5 E apart
 LIKE_TO_LIKE_RATIO, LIKE_TO_LIKE_RATIO_L5 = 0.5, 0.8
@@ -112,6 +113,9 @@ class V1Spec:
     lgn_subfield_aspect: float = 4.0
     #: σ (degrees) of the Gaussian chance of an LGN unit around a subfield centre
     lgn_field_sigma_deg: float = 2.0
+    #: σ (degrees) of the E→I and I→E direction weight functions: the release's 90. A large value makes them
+    #: flat, which lets preferred directions follow tuning_angle far better (docs/stimulus.md); not the release
+    ei_weight_sigma_deg: float = 90.0
     #: factor on the LGN → V1 syn_weight from unitary PSPs (calibrated: E cells ≈ 1 Hz under gratings)
     lgn_weight_scale: float = 3.0
     bkg_rate_hz: float = 1000.0
@@ -148,6 +152,7 @@ class V1Spec:
             ("lgn_subfield_offset_deg", self.lgn_subfield_offset_deg >= 0, "must be non-negative"),
             ("lgn_field_sigma_deg", self.lgn_field_sigma_deg > 0, "must be positive"),
             ("lgn_weight_scale", self.lgn_weight_scale > 0, "must be positive"),
+            ("ei_weight_sigma_deg", self.ei_weight_sigma_deg > 0, "must be positive"),
             ("tstop_ms", self.tstop_ms > 0 and self.dt_ms > 0, "run length and time step must be positive"),
         ]
         for field, ok, problem in checks:
@@ -273,7 +278,7 @@ def _v1_edge_types(spec: V1Spec, types: pd.DataFrame, mean_factor: np.ndarray) -
                     "weight_function": "DirectionRule_EE"
                     if (pre.ei, post.ei) == ("e", "e")
                     else "DirectionRule_others",
-                    "weight_sigma": WEIGHT_SIGMA[(pre.ei, post.ei)],
+                    "weight_sigma": weight_sigma(spec, pre.ei, post.ei),
                     "_target_type": t,
                     "_source_class": s,
                 }
@@ -303,14 +308,22 @@ def connection_rule(spec: V1Spec) -> ConnectionRule:
     )
 
 
-def _weight_function_factors(nodes: _Nodes, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """The weight-function factor the converter will apply to each of these connections (see ``_v1_edge_types``)."""
+def weight_sigma(spec: V1Spec, pre_ei: str, post_ei: str) -> float:
+    """σ (degrees) of the direction weight function of connections from ``pre_ei`` onto ``post_ei`` cells."""
+    return spec.ei_weight_sigma_deg if pre_ei != post_ei else WEIGHT_SIGMA[(pre_ei, post_ei)]
+
+
+def _weight_function_factors(
+    nodes: _Nodes, sources: np.ndarray, targets: np.ndarray, ei_sigma_deg: float
+) -> np.ndarray:
+    """The weight-function factor the converter will apply to each of these connections (see ``_v1_edge_types``);
+    ``ei_sigma_deg`` is the σ of E→I and I→E connections."""
     ei = np.array([c.ei for c in figures.CLASSES])
     source_ei, target_ei = ei[nodes.node_class[sources]], ei[nodes.node_class[targets]]
     sigma = np.select(
         [(source_ei == "e") & (target_ei == "e"), (source_ei == "i") & (target_ei == "i")],
         [WEIGHT_SIGMA[("e", "e")], WEIGHT_SIGMA[("i", "i")]],
-        WEIGHT_SIGMA[("e", "i")],
+        ei_sigma_deg,
     )
     source_angle, target_angle = nodes.tuning_angle[sources], nodes.tuning_angle[targets]
     ee = (source_ei == "e") & (target_ei == "e")
@@ -356,7 +369,9 @@ def _write_v1_edges(
             writer.write(sources, owner, lut[nodes.node_type[owner], nodes.node_class[sources]], nsyns=nsyns)
             pair = nodes.node_class[sources] * n_classes + nodes.node_class[owner]
             factor_sum += np.bincount(
-                pair, _weight_function_factors(nodes, sources, owner), minlength=n_classes**2
+                pair,
+                _weight_function_factors(nodes, sources, owner, spec.ei_weight_sigma_deg),
+                minlength=n_classes**2,
             )
             pair_count += np.bincount(pair, minlength=n_classes**2)
     # a pair without connections keeps factor 1: its syn_weight is then never used
