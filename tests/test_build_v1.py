@@ -282,12 +282,19 @@ def test_ei_weight_sigma_flattens_only_the_e_i_weight_functions(tmp_path: Path) 
     """A wide E→I / I→E σ is written into those edge types only, and their syn_weight loses the division by the
     release rule's mean factor (≈ 0.44 for σ 90°), so each pair still averages its PSP; E→E and I→I keep theirs."""
 
-    def edge_types(folder: Path, **change: float) -> pd.DataFrame:
-        build_v1(V1Spec(scale=0.002, seed=1, **change), folder)
+    from v1sim.cli import main
+
+    def edge_types(folder: Path, *options: str) -> pd.DataFrame:
+        args = ["build-v1", str(folder), "--scale", "0.002", "--seed", "1", "--no-progress", *options]
+        assert main(args) == 0
         types = pd.read_csv(folder / "network" / "v1_v1_edge_types.csv", sep=" ")
         return types.set_index("edge_type_id")
 
-    release, flat = edge_types(tmp_path / "a"), edge_types(tmp_path / "b", ei_weight_sigma_deg=1e4)
+    release = edge_types(tmp_path / "a")
+    flat = edge_types(tmp_path / "b", "--ei-weight-sigma-deg", "1e4")
+    # a σ of 0 is refused, naming the field, and leaves nothing behind
+    assert main(["build-v1", str(tmp_path / "c"), "--scale", "0.002", "--ei-weight-sigma-deg", "0"]) == 2
+    assert not (tmp_path / "c").exists()
     mixed = release["weight_sigma"] == 90.0
     assert mixed.any() and (flat.loc[mixed, "weight_sigma"] == 1e4).all()
     assert set(release.loc[~mixed, "weight_sigma"]) == {30.0, 50.0}

@@ -116,11 +116,14 @@ def preferred_direction(neurons: pd.DataFrame, path: Path, record: dict[str, Any
     provenance) in the corner."""
     fig, (heat, diff) = plt.subplots(1, 2, figsize=(10, 4.5))
     mine = neurons[neurons["osi"].notna() & neurons["cell_class"].str.startswith("e")]
+    if "tuning_angle" in neurons:
+        mine = mine[mine["tuning_angle"].notna()]
     if "tuning_angle" in neurons and len(mine):
         angle = mine["tuning_angle"].to_numpy() % 360.0
         preferred = mine["preferred_direction_deg"].to_numpy()
-        directions = np.unique(preferred)
-        step = 360.0 / max(len(directions), 1)
+        # the experiment's directions (every rate_ column), not only those some cell prefers
+        directions = np.sort([float(c[len("rate_") :]) for c in neurons.columns if c.startswith("rate_")])
+        step = 360.0 / len(directions)
         angle_edges = np.arange(0.0, 360.0 + 1e-9, 22.5)
         pref_edges = np.r_[directions - step / 2, directions[-1] + step / 2]
         counts, _, _ = np.histogram2d(angle, preferred, bins=(angle_edges, pref_edges))
