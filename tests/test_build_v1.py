@@ -278,6 +278,34 @@ def test_lgn_class_gain_scales_that_class_only(tmp_path: Path, monkeypatch: pyte
     assert np.allclose(after[~rorb], before[~rorb])
 
 
+def test_recurrent_e_gain_scales_excitatory_inputs_of_that_class_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The calibrated recurrent gain multiplies the syn_weight of the E → class edge types only: inhibitory
+    inputs of the class and every other class's inputs keep theirs."""
+    import v1sim.build.v1 as builder
+
+    def v1_weights(folder: Path) -> pd.DataFrame:
+        build_v1(V1Spec(scale=0.002, seed=1), folder)
+        types = pd.read_csv(folder / "network" / "v1_v1_edge_types.csv", sep=" ")
+        cells = pd.read_csv(folder / "network" / "v1_node_types.csv", sep=" ").set_index("node_type_id")
+        target = types["target_query"].str.extract(r"'(\d+)'")[0].astype(int)
+        source = types["source_query"].str.extract(r"'(\w+)'")[0]
+        return pd.DataFrame(
+            {"target": cells.loc[target, "pop_name"].to_numpy(), "source": source, "w": types["syn_weight"]}
+        )
+
+    before = v1_weights(tmp_path / "a")
+    gains = dict(builder.RECURRENT_E_GAIN)
+    gains["i4Sst"] = 0.5 * gains.get("i4Sst", 1.0)
+    monkeypatch.setattr(builder, "RECURRENT_E_GAIN", gains)
+    after = v1_weights(tmp_path / "b")
+    scaled = before["target"].str.startswith("i4Sst") & before["source"].str.startswith("e")
+    assert scaled.sum() >= 8 and (before.loc[scaled, "w"] > 0).all()
+    assert np.allclose(after.loc[scaled, "w"], 0.5 * before.loc[scaled, "w"], rtol=1e-4)
+    assert np.array_equal(after.loc[~scaled, "w"], before.loc[~scaled, "w"])
+
+
 def test_ei_weight_sigma_flattens_only_the_e_i_weight_functions(tmp_path: Path) -> None:
     """A wide E→I / I→E σ is written into those edge types only, and their syn_weight loses the division by the
     release rule's mean factor (≈ 0.44 for σ 90°), so each pair still averages its PSP; E→E and I→I keep theirs."""
@@ -327,8 +355,11 @@ def test_a_pair_mean_psp_is_its_unitary_psp(built: tuple[Path, Path], v1_nodes: 
     """The weight functions redistribute a class pair's weight, like to like, without changing its mean PSP.
 
     Each connection's PSP peak (per mean nsyns) follows from its weight and its target's C_m and g; averaged
-    over a (source class, target class) pair's connections it must be the pair's unitary PSP of the figures.
+    over a (source class, target class) pair's connections it must be the pair's unitary PSP of the figures
+    (times the calibrated recurrent gain for the excitatory inputs of the classes that have one).
     """
+    import v1sim.build.v1 as builder
+
     edges = pd.read_parquet(
         built[1] / "edges" / "v1_to_v1.parquet",
         columns=["source_node_id", "target_node_id", "nsyns", "weight_pa", "receptor"],
@@ -359,6 +390,8 @@ def test_a_pair_mean_psp_is_its_unitary_psp(built: tuple[Path, Path], v1_nodes: 
         expected = figures.PSP_MV[figures.PSP_TYPES.index(pre.psp_type)][
             figures.PSP_TYPES.index(post.psp_type)
         ]
+        if pre.ei == "e":
+            expected *= builder.RECURRENT_E_GAIN.get(target, 1.0)
         assert row["mean"] == pytest.approx(expected, rel=1e-3), (source, target)
         checked += 1
     assert checked > 400

@@ -13,7 +13,8 @@ What is built (figures from :mod:`v1sim.build.figures`):
   type with the mean nsyns, divided by the mean weight-function factor over the drawn connections of its
   (source class, target class) pair — so that a pair's connections average the measured unitary PSP and the
   weight functions only redistribute it (like to like); without this E→E connections would average 2.5 % of
-  their PSP;
+  their PSP. The excitatory inputs of the classes in ``RECURRENT_E_GAIN`` (L4, L5 SST) carry its calibrated
+  factor;
 * ``lgn``: 17,400 × scale virtual units of the 14 filter types in their relative numbers, uniform over a
   240·√scale × 120·√scale degree field onto which the cylinder maps; each V1 cell takes its class's number of
   units (``lgn_units_e4`` × ``synapse_ratio_against_e4``) by the successor model's rule with our geometry
@@ -67,27 +68,34 @@ BKG_DELAY_MS = 1.0
 #: Per-class factor on the LGN → V1 weights, calibrated so that every class fires at its Billeh rate under
 #: drifting gratings at the core's size (benchmarks/calibrate_lgn_gain.py; docs/builtin-v1.md).
 LGN_CLASS_GAIN: dict[str, float] = {
-    "i1Htr3a": 5.8,
-    "e23Cux2": 1.964,
-    "i23Htr3a": 3.444,
-    "i23Pvalb": 1.881,
-    "i23Sst": 4.576,
-    "e4Nr5a1": 2.253,
-    "e4Rorb": 2.507,
-    "e4Scnn1a": 1.595,
-    "e4other": 1.996,
-    "i4Htr3a": 1.56,
-    "i4Pvalb": 0.671,
+    "i1Htr3a": 5.634,
+    "e23Cux2": 1.586,
+    "i23Htr3a": 3.148,
+    "i23Pvalb": 1.783,
+    "i23Sst": 3.054,
+    "e4Nr5a1": 2.191,
+    "e4Rorb": 2.433,
+    "e4Scnn1a": 1.508,
+    "e4other": 1.921,
+    "i4Htr3a": 1.428,
+    "i4Pvalb": 0.627,
     "i4Sst": 0.05,
-    "e5Rbp4": 1.268,
-    "e5noRbp4": 4.116,
-    "i5Htr3a": 2.556,
-    "i5Pvalb": 0.821,
+    "e5Rbp4": 0.55,
+    "e5noRbp4": 3.657,
+    "i5Htr3a": 2.454,
+    "i5Pvalb": 0.748,
     "i5Sst": 0.05,
-    "e6Ntsr1": 6.716,
-    "i6Htr3a": 12.01,
-    "i6Pvalb": 2.896,
-    "i6Sst": 2.558,
+    "e6Ntsr1": 6.436,
+    "i6Htr3a": 11.888,
+    "i6Pvalb": 2.73,
+    "i6Sst": 1.374,
+}
+#: Per-class factor on the syn_weight of the excitatory V1 → V1 edge types onto the class, for the classes
+#: whose LGN gain reached its floor and still fired above their Billeh rate: their excess is recurrent
+#: (benchmarks/calibrate_lgn_gain.py; docs/builtin-v1.md). Classes not listed keep 1.
+RECURRENT_E_GAIN: dict[str, float] = {
+    "i4Sst": 0.7,
+    "i5Sst": 0.717,
 }
 #: Node-type ids start here, as edge-type ids do (bmtk's convention).
 FIRST_TYPE_ID = 100
@@ -262,7 +270,7 @@ def _v1_edge_types(spec: V1Spec, types: pd.DataFrame, mean_factor: np.ndarray) -
             synapse_file, port = SYNAPSE_MODELS[(pre.ei, post.ei)]
             psp = _psp_mv(pre.psp_type, post.psp_type)
             weight = psp * gain[port][t] / (mean_nsyns * mean_factor[s, target["class"]])
-            weight *= 1 if pre.ei == "e" else -1
+            weight *= RECURRENT_E_GAIN.get(post.name, 1.0) if pre.ei == "e" else -1
             latency = figures.LATENCY_MS[figures.LATENCY_TYPES.index(pre.latency_type)][
                 figures.LATENCY_TYPES.index(post.latency_type)
             ]
