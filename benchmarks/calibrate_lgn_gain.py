@@ -10,13 +10,12 @@ redone when the builder changes. Each iteration builds the column (default spec,
 simulates drifting gratings at 0° and 90° (3 s as in the grating experiment, 500 ms gray, CPU float32) and
 compares each class's mean rate over the grating with its Billeh target (``v1sim.analysis.targets``); then
 every LGN gain is multiplied by ``((target + 0.2) / (rate + 0.2))^0.5`` (damped; the 0.2 Hz keeps silent
-classes finite), within [0.05, 20].
-A class whose LGN gain is at that floor and that still fires too fast is driven by the network, so the rest of
-its correction goes onto its recurrent excitatory gain (the factor on every E → class edge type), within
-[0.1, 1] and damped once more (square root); a class with a recurrent gain below 1 that fires too slowly gets
-that gain back first. It starts from
-the tables in the builder. Each iteration's rates and gains go to
-``benchmarks/results/lgn_gain_calibration.csv``; the last two lines printed are the new tables as JSON.
+classes finite), within [0.05, 20]. A class whose LGN gain is at that floor and that still fires too fast is
+driven by the network, so the rest of its correction goes onto its recurrent excitatory gain (the factor on
+every E → class edge type), within [0.1, 1] and damped once more (square root); a class with a recurrent gain
+below 1 that fires too slowly gets that gain back first. It starts from the tables in the builder. Each
+iteration's rates and gains go to ``benchmarks/results/lgn_gain_calibration.csv``; the last two lines printed
+are the new tables as JSON.
 """
 
 from __future__ import annotations
