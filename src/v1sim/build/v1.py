@@ -322,19 +322,16 @@ def weight_sigma(spec: V1Spec, pre_ei: str, post_ei: str) -> float:
 
 
 def _weight_function_factors(
-    nodes: _Nodes, sources: np.ndarray, targets: np.ndarray, ei_sigma_deg: float
+    spec: V1Spec, nodes: _Nodes, sources: np.ndarray, targets: np.ndarray
 ) -> np.ndarray:
-    """The weight-function factor the converter will apply to each of these connections (see ``_v1_edge_types``);
-    ``ei_sigma_deg`` is the σ of E→I and I→E connections."""
-    ei = np.array([c.ei for c in figures.CLASSES])
-    source_ei, target_ei = ei[nodes.node_class[sources]], ei[nodes.node_class[targets]]
-    sigma = np.select(
-        [(source_ei == "e") & (target_ei == "e"), (source_ei == "i") & (target_ei == "i")],
-        [WEIGHT_SIGMA[("e", "e")], WEIGHT_SIGMA[("i", "i")]],
-        ei_sigma_deg,
-    )
+    """The weight-function factor the converter will apply to each of these connections (see ``_v1_edge_types``),
+    with the σ of :func:`weight_sigma`."""
+    is_e = np.array([c.ei == "e" for c in figures.CLASSES])
+    source_e, target_e = is_e[nodes.node_class[sources]], is_e[nodes.node_class[targets]]
+    sigma_table = np.array([[weight_sigma(spec, pre, post) for post in "ie"] for pre in "ie"])
+    sigma = sigma_table[source_e.astype(int), target_e.astype(int)]
     source_angle, target_angle = nodes.tuning_angle[sources], nodes.tuning_angle[targets]
-    ee = (source_ei == "e") & (target_ei == "e")
+    ee = source_e & target_e
     factor = weights.tuning_factor(source_angle, target_angle, sigma)
     factor[ee] = weights.direction_rule_ee(
         source_angle[ee],
@@ -378,7 +375,7 @@ def _write_v1_edges(
             pair = nodes.node_class[sources] * n_classes + nodes.node_class[owner]
             factor_sum += np.bincount(
                 pair,
-                _weight_function_factors(nodes, sources, owner, spec.ei_weight_sigma_deg),
+                _weight_function_factors(spec, nodes, sources, owner),
                 minlength=n_classes**2,
             )
             pair_count += np.bincount(pair, minlength=n_classes**2)
