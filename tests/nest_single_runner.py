@@ -1,8 +1,9 @@
 """Run single-neuron cases in NEST 3.10 (its own process): ``python nest_single_runner.py cases.json OUTDIR``.
 
 Each case: one neuron of ``model`` with ``params``, spike generators (``precise_times``, as bmtk creates them)
-connected with the drives' weight, delay and receptor; a multimeter samples V_m every step. Writes
-``OUTDIR/case_<i>.npz`` with the spike times and the V_m trace.
+connected with the drives' weight, delay and receptor, and step-current generators (``currents``: amplitude
+times and values, connection delay, as bmtk's IClamp creates them); a multimeter samples V_m and the synaptic
+currents every step. Writes ``OUTDIR/case_<i>.npz`` with the spike times and the traces.
 """
 
 import json
@@ -21,7 +22,11 @@ def main() -> None:
         nest.ResetKernel()
         nest.SetKernelStatus({"resolution": case["dt"], "local_num_threads": 1})
         cell = nest.Create(case["model"], params=case["params"])
-        currents = ["I_syn"] if case["model"] == "glif_psc" else ["I_syn_ex", "I_syn_in"]
+        currents = {
+            "glif_psc": ["I_syn"],
+            "glif_psc_double_alpha": ["I_syn"],
+            "iaf_psc_delta": [],
+        }.get(case["model"], ["I_syn_ex", "I_syn_in"])
         meter = nest.Create("multimeter", params={"record_from": ["V_m", *currents], "interval": case["dt"]})
         recorder = nest.Create("spike_recorder")
         nest.Connect(meter, cell)
@@ -36,13 +41,19 @@ def main() -> None:
                 "receptor_type": drive["receptor"],
             }
             nest.Connect(generator, cell, syn_spec=syn)
+        for clamp in case.get("currents", []):
+            generator = nest.Create(
+                "step_current_generator",
+                params={"amplitude_times": clamp["times_ms"], "amplitude_values": clamp["values_pa"]},
+            )
+            nest.Connect(generator, cell, syn_spec={"delay": clamp["delay_ms"]})
         nest.Simulate(case["tstop"])
         events = meter.get("events")
         np.savez(
             out / f"case_{i}.npz",
             t=np.asarray(events["times"]),
             v=np.asarray(events["V_m"]),
-            i_syn=sum(np.asarray(events[name]) for name in currents),
+            i_syn=sum((np.asarray(events[name]) for name in currents), np.zeros(len(events["times"]))),
             spikes=np.asarray(recorder.get("events")["times"]),
         )
 

@@ -88,10 +88,15 @@ def test_compiled_ports_follow_receptors_and_models(converted: Path) -> None:
     assert np.array_equal(net.port[iaf], np.where(net.weight_pa[iaf] > 0, 0, 1))
     assert set(np.unique(net.port[~iaf])) == {0, 1, 2, 3}
     glif = nodes[nodes["nest_model"] == "glif_psc"]
-    np.testing.assert_array_equal(
-        net.tau_syn_ms[glif["engine_index"]], glif[[f"tau_syn_{p}" for p in range(1, 5)]]
-    )
+    start = net.port_start
+    assert (net.n_ports[glif["engine_index"]] == 4).all()
+    first = start[glif["engine_index"].to_numpy()]
+    taus = np.stack([net.port_tau_ms[first + p] for p in range(4)], axis=1)
+    np.testing.assert_array_equal(taus, glif[[f"tau_syn_{p}" for p in range(1, 5)]])
     iaf_nodes = nodes[nodes["nest_model"] == "iaf_psc_alpha"]
+    iaf_first = start[iaf_nodes["engine_index"].to_numpy()]
+    np.testing.assert_array_equal(net.port_tau_ms[iaf_first], iaf_nodes["tau_syn_ex"])
+    np.testing.assert_array_equal(net.port_tau_ms[iaf_first + 1], iaf_nodes["tau_syn_in"])
     np.testing.assert_array_equal(
         net.scalars["g"][iaf_nodes["engine_index"]], iaf_nodes["C_m"] / iaf_nodes["tau_m"]
     )

@@ -14,6 +14,7 @@ from tests.circuits import CircuitSpec, make_circuit
 from tests.single_neuron import Drive, compiled_single
 from v1sim.cli import main
 from v1sim.engine import cpu
+from v1sim.engine import prepare as prepare_module
 from v1sim.engine import simulate as simulate_module
 from v1sim.engine.prepare import prepare
 from v1sim.engine.simulate import simulate
@@ -79,10 +80,10 @@ def test_blocks_runs_and_call_boundaries_do_not_change_a_bit(
         )
 
     monkeypatch.setattr(cpu, "MAX_BLOCK_STEPS", 1)
-    monkeypatch.setattr(cpu, "RUN_LENGTH", 100_000)
+    monkeypatch.setattr(prepare_module, "RUN_LENGTH", 100_000)
     reference = run(1)
     monkeypatch.undo()
-    monkeypatch.setattr(cpu, "RUN_LENGTH", 8)
+    monkeypatch.setattr(prepare_module, "RUN_LENGTH", 8)
     monkeypatch.setattr(cpu, "PARALLEL_MIN_NEURONS", 0)
     monkeypatch.setattr(simulate_module, "CPU_BLOCK_STEPS", 7)
     blocked = run(2)
@@ -137,7 +138,7 @@ def test_unsupported_glif_mechanisms_name_the_supported_models() -> None:
         },
         [],
     )
-    with pytest.raises(V1SimInputError, match="supported: glif_psc GLIF1 and GLIF3, iaf_psc_alpha"):
+    with pytest.raises(V1SimInputError, match="supported: glif_psc and glif_psc_double_alpha GLIF1/3, iaf_psc_alpha"):
         simulate(net, 10.0, 0.1, device="cpu")
 
 

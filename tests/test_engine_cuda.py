@@ -1,5 +1,6 @@
 """The GPU kernels, run under numba's CUDA simulator, give exactly the CPU driver's spikes in float64 (spike-file and
-device-Poisson inputs) and nearly all of them in float32, where the GPU sums with atomic adds."""
+device-Poisson inputs, every neuron model, current clamps) and nearly all of them in float32, where the GPU sums
+with atomic adds."""
 
 from __future__ import annotations
 
@@ -39,3 +40,10 @@ def test_gpu_kernels_equal_cpu_driver_under_the_simulator(tmp_path: Path) -> Non
     n32 = summary["float32_spikes_cpu"]
     assert n32 > 50 and abs(summary["float32_spikes_gpu"] - n32) <= 0.02 * n32, summary
     assert summary["float32_shared_spikes"] >= 0.95 * n32, summary
+    # glif_psc_double_alpha with 10 receptor ports, a spike-file input and a current clamp
+    assert summary["double_alpha_ports"] == list(range(10))
+    assert summary["double_alpha_spikes_cpu"] > 20, summary
+    assert summary["double_alpha_identical"] and summary["double_alpha_max_v_m_difference"] == 0.0, summary
+    for model in ("iaf_psc_delta", "iaf_psc_exp"):
+        assert summary[f"{model}_spikes_cpu"] > 3, summary
+        assert summary[f"{model}_identical"] and summary[f"{model}_max_v_m_difference"] == 0.0, summary

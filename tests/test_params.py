@@ -13,7 +13,13 @@ import pytest
 
 from tests.circuits import ALLEN_GLIF, CircuitSpec, make_circuit
 from v1sim.errors import V1SimInputError
-from v1sim.models.nest_defaults import GLIF_PSC_DEFAULTS, IAF_PSC_ALPHA_DEFAULTS
+from v1sim.models.nest_defaults import (
+    GLIF_PSC_DEFAULTS,
+    GLIF_PSC_DOUBLE_ALPHA_DEFAULTS,
+    IAF_PSC_ALPHA_DEFAULTS,
+    IAF_PSC_DELTA_DEFAULTS,
+    IAF_PSC_EXP_DEFAULTS,
+)
 from v1sim.models.params import nest_neuron_params
 from v1sim.network.convert import convert_circuit
 
@@ -75,7 +81,8 @@ def test_missing_parameters_take_nest_defaults() -> None:
     ("params", "field"),
     [
         ({"C_m": -1.0}, "C_m"),
-        ({"tau_syn": [1, 2, 3, 4, 5]}, "tau_syn"),
+        ({"tau_syn": [1, 2, -3]}, "tau_syn"),
+        ({"tau_syn": []}, "tau_syn"),
         ({"after_spike_currents": True, "asc_amps": [1.0, 2.0, 3.0]}, "asc_amps"),
         ({"g": "fast"}, "g"),
         ({"spike_dependent_threshold": 1}, "spike_dependent_threshold"),
@@ -90,7 +97,7 @@ def test_impossible_glif_parameters_are_named(params: dict, field: str) -> None:
 NEST_PROBE = """
 import json, sys, nest
 out = {}
-for model in ("glif_psc", "iaf_psc_alpha"):
+for model in json.loads(sys.argv[1]):
     d = nest.GetDefaults(model)
     out[model] = {k: (list(map(float, v)) if hasattr(v, "__len__") and not isinstance(v, str) else v)
                   for k, v in d.items() if k in json.loads(sys.argv[1])[model]}
@@ -103,7 +110,14 @@ def test_default_table_matches_installed_nest() -> None:
     pytest.importorskip(
         "nest", reason="nest-simulator is part of the test environment (pip install -e .[dev])"
     )
-    keys = {"glif_psc": list(GLIF_PSC_DEFAULTS), "iaf_psc_alpha": list(IAF_PSC_ALPHA_DEFAULTS)}
+    tables = {
+        "glif_psc": GLIF_PSC_DEFAULTS,
+        "glif_psc_double_alpha": GLIF_PSC_DOUBLE_ALPHA_DEFAULTS,
+        "iaf_psc_alpha": IAF_PSC_ALPHA_DEFAULTS,
+        "iaf_psc_delta": IAF_PSC_DELTA_DEFAULTS,
+        "iaf_psc_exp": IAF_PSC_EXP_DEFAULTS,
+    }
+    keys = {model: list(table) for model, table in tables.items()}
     result = subprocess.run(
         [sys.executable, "-c", NEST_PROBE, json.dumps(keys)],
         capture_output=True,
@@ -113,5 +127,5 @@ def test_default_table_matches_installed_nest() -> None:
     )
     line = next(x for x in result.stdout.splitlines() if x.startswith("RESULT"))
     nest_defaults = json.loads(line[len("RESULT") :])
-    assert nest_defaults["glif_psc"] == GLIF_PSC_DEFAULTS
-    assert nest_defaults["iaf_psc_alpha"] == IAF_PSC_ALPHA_DEFAULTS
+    for model, table in tables.items():
+        assert nest_defaults[model] == table, model

@@ -2,37 +2,48 @@
 
 Time runs in blocks of at most ``min_delay`` steps (NEST's scheme): a spike of step ``k`` reaches slot
 ``k + min_delay`` at the earliest, so all input a block needs is in the ring before the block starts. One
-parallel region per block; each thread owns a contiguous range of neurons. A thread first delivers the spikes
-of the previous block to *its own* neurons — from every row that fired, only the synapses whose targets fall
-in its range (rows are sorted by target, so two binary searches find them) — then takes its neurons a short
-run at a time (one parameter set, a few hundred neurons) through every step of the block while their state
-stays in the core's cache, listing per step the ones that spiked. No two threads write the same ring entry,
-and every entry receives its weights in the same order whatever the number of threads or the block length
-(step by step: neuron spikes by index, then spike-train events, then Poisson sources), so the same seed gives
-the same spikes, bit for bit, on any thread count.
+parallel region per block; each thread owns a contiguous range of whole runs (``prepare.RUN_LENGTH`` neurons of
+one parameter set at most), and so a contiguous range of ring entries. A thread first delivers the spikes of the
+previous block to *its own* ring entries — from every row that fired, only the synapses whose entries fall in its
+range (rows are sorted by target, so two binary searches find them) — then takes its neurons a run at a time
+through every step of the block while their state stays in the core's cache, listing per step the ones that
+spiked. No two threads write the same ring entry, and every entry receives its weights in the same order
+whatever the number of threads or the block length (step by step: neuron spikes by index, then spike-train
+events, then Poisson sources), so the same seed gives the same spikes, bit for bit, on any thread count.
 """
 
 from __future__ import annotations
-
-import itertools
 
 import numba
 import numpy as np
 
 from v1sim.engine import kernels
+from v1sim.engine.prepare import ASC, CURRENT, U
 from v1sim.models import update
-from v1sim.models.propagators import P11, P21, PSC_INIT
+from v1sim.models.propagators import (
+    PORT_P11,
+    PORT_P21,
+    PORT_P31,
+    PORT_P32,
+    PORT_PSC_INIT,
+    PORT_SLOW,
+)
 
 _jit = numba.njit(cache=True, inline="always")
-_glif_params, _glif_membrane = _jit(update.glif_params), _jit(update.glif_membrane)
-_iaf_params, _iaf_membrane = _jit(update.iaf_params), _jit(update.iaf_membrane)
-_alpha_step = _jit(update.alpha_step)
+_glif_params, _iaf_params = _jit(update.glif_params), _jit(update.iaf_params)
+_glif_base, _glif_port, _glif_finish = _jit(update.glif_base), _jit(update.glif_port), _jit(update.glif_finish)
+_alpha_iaf_base, _alpha_iaf_port = _jit(update.alpha_iaf_base), _jit(update.alpha_iaf_port)
+_alpha_iaf_finish, _delta_iaf_step = _jit(update.alpha_iaf_finish), _jit(update.delta_iaf_step)
+_exp_iaf_base, _exp_iaf_port = _jit(update.exp_iaf_base), _jit(update.exp_iaf_port)
+_exp_iaf_finish = _jit(update.exp_iaf_finish)
+_alpha_step, _exp_step, _in_use = _jit(update.alpha_step), _jit(update.exp_step), _jit(update.port_in_use)
 _poisson_count = numba.njit(cache=True)(kernels.poisson_count)
+_synaptic_current = numba.njit(cache=True)(kernels.synaptic_current)
 
 
 @numba.njit(cache=True, inline="always")
 def _first_at_least(values, lo, hi, key):
-    """Index of the first element of the sorted ``values[lo:hi]`` that is >= ``key`` (``hi`` if none)."""
+    """Index of the first element of the partitioned ``values[lo:hi]`` that is >= ``key`` (``hi`` if none)."""
     while lo < hi:
         mid = (lo + hi) >> 1
         if values[mid] < key:
@@ -44,10 +55,10 @@ def _first_at_least(values, lo, hi, key):
 
 @numba.njit(cache=True, inline="always")
 def _deliver_to_range(source, step, multiplicity, first, last, ring, ring_size, synapses):
-    """Deliver one spike of ``source`` to its targets in ``first..last-1`` only."""
-    indptr, target, weight, delay, port = synapses
-    a = _first_at_least(target, indptr[source], indptr[source + 1], first)
-    b = _first_at_least(target, a, indptr[source + 1], last)
+    """Deliver one spike of ``source`` to its synapses whose ring entries lie in ``first..last-1`` only."""
+    indptr, entry, weight, delay = synapses
+    a = _first_at_least(entry, indptr[source], indptr[source + 1], first)
+    b = _first_at_least(entry, a, indptr[source + 1], last)
     size = numba.uint64(ring_size)
     base = numba.uint64(step % ring_size)
     for s in range(numba.uint64(a), numba.uint64(b)):  # unsigned indices: no negative-index selects
@@ -55,72 +66,138 @@ def _deliver_to_range(source, step, multiplicity, first, last, ring, ring_size, 
         slot = base + numba.uint64(delay[s])
         if slot >= size:
             slot -= size
-        ring[slot, numba.uint64(port[s]), numba.uint64(target[s])] += weight[s] * multiplicity
+        ring[slot, numba.uint64(entry[s])] += weight[s] * multiplicity
 
 
 @numba.njit(cache=True, inline="always")
-def _advance_run(a, b, t, slot, ring, state, refractory, param, int_param, spiked_flag):
-    """Advance neurons ``a..b-1``, all of parameter set ``t``, by one step: loops without jumps, which vectorise.
-
-    The loops run over views that start at ``a``, from index 0: an index that cannot be negative needs no
-    wrap-around select, and only then does LLVM vectorise them (five times faster).
-    """
-    rs = int_param[update.REFRACTORY_STEPS, t]
-    m = b - a
-    u, r_arr, flag = state[0, a:b], refractory[a:b], spiked_flag[a:b]
-    if int_param[update.MODEL, t] == update.GLIF_PSC:
-        p = _glif_params(param, t)
-        y1a, y1b, y1c, y1d = state[1, a:b], state[2, a:b], state[3, a:b], state[4, a:b]
-        y2a, y2b, y2c, y2d = state[5, a:b], state[6, a:b], state[7, a:b], state[8, a:b]
-        asc0, asc1 = state[9, a:b], state[10, a:b]
-        for i in range(m):
-            u[i], asc0[i], asc1[i], r_arr[i], flag[i] = _glif_membrane(
-                u[i],
-                r_arr[i],
-                asc0[i],
-                asc1[i],
-                y1a[i],
-                y1b[i],
-                y1c[i],
-                y1d[i],
-                y2a[i],
-                y2b[i],
-                y2c[i],
-                y2d[i],
-                p,
-                rs,
-            )
-        n_ports = 4
-    else:
-        p = _iaf_params(param, t)
-        y1_ex, y1_in, y2_ex, y2_in = state[1, a:b], state[2, a:b], state[5, a:b], state[6, a:b]
-        for i in range(m):
-            u[i], r_arr[i], flag[i] = _iaf_membrane(
-                u[i], r_arr[i], y1_ex[i], y1_in[i], y2_ex[i], y2_in[i], p, rs
-            )
-        n_ports = 2
-    in_use = int_param[update.PORTS_IN_USE, t]
+def _alpha_ports(slot, ring, syn, port_param, pb, sb, m, n_ports, mask, pc, row, value):
+    """Move the alpha state of every used port (fast, or slow with ``row`` = PORT_SLOW) by one step; the
+    weights of the ring slot enter y1 (and the slot is cleared by the caller once every state has read it)."""
     for port in range(n_ports):
-        if not (in_use >> port) & 1:
-            continue  # no synapse reaches this port: its alpha state and ring entries stay zero
-        p11, p21, psc_init = param[P11 + port, t], param[P21 + port, t], param[PSC_INIT + port, t]
-        y1, y2, w = state[1 + port, a:b], state[5 + port, a:b], ring[slot, port, a:b]
+        if not _in_use(mask, port):
+            continue
+        p11, p21 = port_param[row + PORT_P11, pc + port], port_param[row + PORT_P21, pc + port]
+        psc_init = port_param[row + PORT_PSC_INIT, pc + port]
+        y1 = syn[sb + (value * n_ports + port) * m : sb + (value * n_ports + port + 1) * m]
+        y2 = syn[sb + ((value + 1) * n_ports + port) * m : sb + ((value + 1) * n_ports + port + 1) * m]
+        w = ring[slot, pb + port * m : pb + (port + 1) * m]
         for i in range(m):
             y1[i], y2[i] = _alpha_step(y1[i], y2[i], w[i], p11, p21, psc_init)
+
+
+@numba.njit(cache=True, inline="always")
+def _clear_ports(slot, ring, pb, m, n_ports, mask):
+    for port in range(n_ports):
+        if _in_use(mask, port):
+            w = ring[slot, pb + port * m : pb + (port + 1) * m]
+            for i in range(m):
+                w[i] = 0.0
+
+
+@numba.njit(cache=True, inline="always")
+def _advance_run(a, b, slot, ring, neurons, pb, sb, spiked_flag):
+    """Advance neurons ``a..b-1`` (one run: one parameter set) by one step: loops without jumps, which vectorise.
+
+    The loops run over views that start at ``a``, from index 0: an index that cannot be negative needs no
+    wrap-around select, and only then does LLVM vectorise them.
+    """
+    state, refractory, param, int_param, port_param, cell_type, syn, acc = neurons
+    t = cell_type[a]
+    model, n_ports = int_param[update.MODEL, t], int_param[update.PORTS, t]
+    rs, mask = int_param[update.REFRACTORY_STEPS, t], int_param[update.PORTS_IN_USE, t]
+    pc = int_param[update.PORT_PARAM_START, t]
+    m = b - a
+    u, cur, r, flag, x = state[U, a:b], state[CURRENT, a:b], refractory[a:b], spiked_flag[a:b], acc[a:b]
+    if model == update.GLIF_PSC or model == update.GLIF_PSC_DOUBLE_ALPHA:
+        p = _glif_params(param, t)
+        a0, a1 = state[ASC, a:b], state[ASC + 1, a:b]
+        for i in range(m):
+            x[i] = _glif_base(u[i], a0[i], a1[i], cur[i], p)
+        double = model == update.GLIF_PSC_DOUBLE_ALPHA
+        for value in range(0, 4 if double else 2, 2):  # the fast (or only) alpha currents, then the slow ones
+            row = PORT_SLOW if value == 2 else 0
+            for port in range(n_ports):
+                if not _in_use(mask, port):
+                    continue
+                p31, p32 = port_param[row + PORT_P31, pc + port], port_param[row + PORT_P32, pc + port]
+                y1 = syn[sb + (value * n_ports + port) * m : sb + (value * n_ports + port + 1) * m]
+                y2 = syn[sb + ((value + 1) * n_ports + port) * m : sb + ((value + 1) * n_ports + port + 1) * m]
+                for i in range(m):
+                    x[i] = _glif_port(x[i], y1[i], y2[i], p31, p32)
+        for i in range(m):
+            u[i], a0[i], a1[i], r[i], flag[i] = _glif_finish(x[i], u[i], r[i], a0[i], a1[i], p, rs)
+        _alpha_ports(slot, ring, syn, port_param, pb, sb, m, n_ports, mask, pc, 0, 0)
+        if double:
+            _alpha_ports(slot, ring, syn, port_param, pb, sb, m, n_ports, mask, pc, PORT_SLOW, 2)
+        _clear_ports(slot, ring, pb, m, n_ports, mask)
+    elif model == update.IAF_PSC_ALPHA:
+        p = _iaf_params(param, t)
+        for i in range(m):
+            x[i] = _alpha_iaf_base(cur[i], p)
+        for port in range(n_ports):
+            if not _in_use(mask, port):
+                continue
+            p31, p32 = port_param[PORT_P31, pc + port], port_param[PORT_P32, pc + port]
+            y1 = syn[sb + port * m : sb + (port + 1) * m]
+            y2 = syn[sb + (n_ports + port) * m : sb + (n_ports + port + 1) * m]
+            for i in range(m):
+                x[i] = _alpha_iaf_port(x[i], y1[i], y2[i], p31, p32)
+        for i in range(m):
+            u[i], r[i], flag[i] = _alpha_iaf_finish(x[i], u[i], r[i], p, rs)
+        _alpha_ports(slot, ring, syn, port_param, pb, sb, m, n_ports, mask, pc, 0, 0)
+        _clear_ports(slot, ring, pb, m, n_ports, mask)
+    elif model == update.IAF_PSC_DELTA:
+        p = _iaf_params(param, t)
+        w = ring[slot, pb : pb + m]
+        for i in range(m):
+            u[i], r[i], flag[i] = _delta_iaf_step(u[i], r[i], cur[i], w[i], p, rs)
             w[i] = 0.0
+    else:
+        p = _iaf_params(param, t)
+        for i in range(m):
+            x[i] = _exp_iaf_base(u[i], p)
+        for port in range(n_ports):
+            if not _in_use(mask, port):
+                continue
+            p21 = port_param[PORT_P31, pc + port]
+            i_syn = syn[sb + port * m : sb + (port + 1) * m]
+            for i in range(m):
+                x[i] = _exp_iaf_port(x[i], i_syn[i], p21)
+        for i in range(m):
+            u[i], r[i], flag[i] = _exp_iaf_finish(x[i], u[i], r[i], cur[i], p, rs)
+        for port in range(n_ports):
+            if not _in_use(mask, port):
+                continue
+            p11 = port_param[PORT_P11, pc + port]
+            i_syn = syn[sb + port * m : sb + (port + 1) * m]
+            w = ring[slot, pb + port * m : pb + (port + 1) * m]
+            for i in range(m):
+                i_syn[i] = _exp_step(i_syn[i], w[i], p11)
+                w[i] = 0.0
+
+
+@numba.njit(cache=True, inline="always")
+def _inject(k, a, b, state, currents):
+    """Injected currents that change at the end of step ``k`` (NEST reads them then, for the next step)."""
+    pointer, step, value, cursor = currents
+    if pointer[a] == pointer[b]:
+        return
+    for i in range(a, b):
+        c = cursor[i]
+        if c < pointer[i + 1] and step[c] == k:
+            state[CURRENT, i] = value[c]
+            cursor[i] = c + 1
 
 
 @numba.njit(cache=True, inline="always")
 def _deliver_block(first, last, start, length, buffer, ring, ring_size, synapses, inputs, spikes, seed):
-    """Deliver the spikes of steps ``start..start+length-1`` (lists ``buffer``) to neurons ``first..last-1``."""
+    """Deliver the spikes of steps ``start..start+length-1`` (lists ``buffer``) to ring entries ``first..last-1``."""
     step_pointer, event_source, poisson_source, poisson_mean = inputs
-    spiked, chunk_count = spikes
-    n_chunks = chunk_count.shape[2]
-    chunk = chunk_length(spiked.shape[2], n_chunks)
+    spiked, chunk_count, chunk_first = spikes
     for q in range(length):
         kp = start + q
-        for cc in range(n_chunks):
-            for j in range(cc * chunk, cc * chunk + chunk_count[buffer, q, cc]):
+        for cc in range(chunk_count.shape[2]):
+            for j in range(chunk_first[cc], chunk_first[cc] + chunk_count[buffer, q, cc]):
                 _deliver_to_range(spiked[buffer, q, j], kp, 1.0, first, last, ring, ring_size, synapses)
         for e in range(step_pointer[kp], step_pointer[kp + 1]):
             _deliver_to_range(event_source[e], kp, 1.0, first, last, ring, ring_size, synapses)
@@ -131,25 +208,30 @@ def _deliver_block(first, last, start, length, buffer, ring, ring_size, synapses
 
 
 @numba.njit(cache=True, inline="always")
-def _record(k, run, state, record):
+def _record(k, run, neurons, layout, record):
     """Sample U and the total synaptic current of the recorded neurons of ``run`` after step ``k``."""
     cells, column, run_record, every, out = record
     if every > 0 and (k + 1) % every == 0:
+        state, _, _, int_param, _, cell_type, syn, _ = neurons
+        state_base, stride = layout
         row = (k + 1) // every - 1
         for r in range(run_record[run], run_record[run + 1]):
             cell = cells[r]
-            out[row, column[r], 0] = state[0, cell]
-            out[row, column[r], 1] = state[5, cell] + state[6, cell] + state[7, cell] + state[8, cell]
+            out[row, column[r], 0] = state[U, cell]
+            out[row, column[r], 1] = _synaptic_current(
+                syn, state_base[cell], stride[cell], int_param, cell_type[cell], state[U, cell]
+            )
 
 
-def _run_steps(k0, k1, block_steps, ring, ring_size, neurons, synapses, inputs, seed, output, record, work):
+def _run_steps(k0, k1, block_steps, ring, ring_size, neurons, layout, synapses, inputs, currents, seed, output,
+               record, work):  # fmt: skip
     """Run steps ``k0..k1-1`` in blocks of ``block_steps``; the first step not run (``k1``, or earlier when full)."""
-    state, refractory, param, int_param, cell_type = neurons
     spike_step, spike_id, n_spikes = output
-    spiked, chunk_count, spiked_flag, run_start, chunk_runs, block_state = work
-    n = len(cell_type)
+    spiked, chunk_count, spiked_flag, chunk_first, chunk_runs, chunk_ring, run_start, block_state = work
+    state = neurons[0]
+    port_base, state_base = layout[0], layout[1]
+    n = len(spiked_flag)
     n_chunks = chunk_count.shape[2]
-    chunk = chunk_length(n, n_chunks)
     k = k0
     while k < k1:
         length = min(block_steps, k1 - k)
@@ -158,11 +240,9 @@ def _run_steps(k0, k1, block_steps, ring, ring_size, neurons, synapses, inputs, 
         before_start, before_length, before = block_state[0], block_state[1], block_state[2]
         now = 1 - before
         for c in numba.prange(n_chunks):
-            first = c * chunk
-            last = min(n, first + chunk)
             _deliver_block(
-                first,
-                last,
+                chunk_ring[c],
+                chunk_ring[c + 1],
                 before_start,
                 before_length,
                 before,
@@ -170,28 +250,28 @@ def _run_steps(k0, k1, block_steps, ring, ring_size, neurons, synapses, inputs, 
                 ring_size,
                 synapses,
                 inputs,
-                (spiked, chunk_count),
+                (spiked, chunk_count, chunk_first),
                 seed,
             )
+            first = chunk_first[c]
             for q in range(length):
                 chunk_count[now, q, c] = 0
             for run in range(chunk_runs[c], chunk_runs[c + 1]):
                 a, b = run_start[run], run_start[run + 1]
-                t = cell_type[a]
+                pb, sb = port_base[a], state_base[a]
                 for q in range(length):
-                    _advance_run(
-                        a, b, t, (k + q) % ring_size, ring, state, refractory, param, int_param, spiked_flag
-                    )
+                    _advance_run(a, b, (k + q) % ring_size, ring, neurons, pb, sb, spiked_flag)
+                    _inject(k + q, a, b, state, currents)
                     count = chunk_count[now, q, c]
                     for i in range(numba.uint64(a), numba.uint64(b)):
                         if spiked_flag[i]:
                             spiked[now, q, first + count] = i
                             count += 1
                     chunk_count[now, q, c] = count
-                    _record(k + q, run, state, record)
+                    _record(k + q, run, neurons, (state_base, layout[2]), record)
         for q in range(length):
             for c in range(n_chunks):
-                for j in range(c * chunk, c * chunk + chunk_count[now, q, c]):
+                for j in range(chunk_first[c], chunk_first[c] + chunk_count[now, q, c]):
                     spike_step[n_spikes[0]] = k + q
                     spike_id[n_spikes[0]] = spiked[now, q, j]
                     n_spikes[0] += 1
@@ -205,23 +285,23 @@ _steps = numba.njit(cache=True, inline="always")(_run_steps)
 
 # Two compiled entry points over the same loop; being separate functions, they get separate numba cache entries.
 @numba.njit(cache=True)
-def run_steps_serial(
-    k0, k1, block_steps, ring, ring_size, neurons, synapses, inputs, seed, output, record, work
-):
-    return _steps(k0, k1, block_steps, ring, ring_size, neurons, synapses, inputs, seed, output, record, work)
+def run_steps_serial(k0, k1, block_steps, ring, ring_size, neurons, layout, synapses, inputs, currents, seed,
+                     output, record, work):  # fmt: skip
+    return _steps(
+        k0, k1, block_steps, ring, ring_size, neurons, layout, synapses, inputs, currents, seed, output, record, work
+    )
 
 
 @numba.njit(cache=True, parallel=True)
-def run_steps_parallel(
-    k0, k1, block_steps, ring, ring_size, neurons, synapses, inputs, seed, output, record, work
-):
-    return _steps(k0, k1, block_steps, ring, ring_size, neurons, synapses, inputs, seed, output, record, work)
+def run_steps_parallel(k0, k1, block_steps, ring, ring_size, neurons, layout, synapses, inputs, currents, seed,
+                       output, record, work):  # fmt: skip
+    return _steps(
+        k0, k1, block_steps, ring, ring_size, neurons, layout, synapses, inputs, currents, seed, output, record, work
+    )
 
 
 #: Below this many neurons a step is too short for threads to pay for themselves.
 PARALLEL_MIN_NEURONS = 8_000
-#: Neurons advanced together through a block: their state (~150 bytes each) stays in the core's L2 cache.
-RUN_LENGTH = 512
 #: Longest block of steps (the minimum delay sets it; this bounds the per-step spike lists).
 MAX_BLOCK_STEPS = 32
 
@@ -231,29 +311,19 @@ def run_steps(parallel: bool, *args):
     return (run_steps_parallel if parallel else run_steps_serial)(*args)
 
 
-@numba.njit(cache=True)
-def chunk_length(n: int, n_chunks: int) -> int:
-    """Neurons per thread: an equal share, rounded up to a multiple of 64 (whole cache lines of flags)."""
-    return max(64, (n + 64 * n_chunks - 1) // (64 * n_chunks) * 64)
+def chunks_of(run_start: np.ndarray, port_base: np.ndarray, n_ring: int, n_chunks: int):
+    """Split the runs into ``n_chunks`` contiguous ranges of about equal numbers of neurons.
 
-
-def runs_by_chunk(
-    cell_type: np.ndarray, n_chunks: int, max_run: int = RUN_LENGTH
-) -> tuple[np.ndarray, np.ndarray]:
-    """Runs of at most ``max_run`` consecutive neurons with one parameter set, cut at the threads' chunk boundaries.
-
-    Returns ``run_start`` (run ``j`` is ``run_start[j]..run_start[j+1]-1``) and ``chunk_runs`` (chunk ``c`` holds
-    runs ``chunk_runs[c]..chunk_runs[c+1]-1``).
+    Returns per chunk (length n_chunks + 1): the first run, the first neuron and the first ring entry.
     """
-    n = len(cell_type)
-    chunk = chunk_length(n, n_chunks)
-    cuts = np.minimum(np.arange(0, n_chunks + 1) * chunk, n)
-    change = np.flatnonzero(np.diff(cell_type)) + 1
-    bounds = np.unique(np.concatenate([[0, n], change, cuts]))
-    pieces = [np.arange(a, b, max_run) for a, b in itertools.pairwise(bounds)]
-    run_start = np.concatenate([*pieces, [n]]).astype(np.int64)
-    chunk_runs = np.searchsorted(run_start[:-1], cuts).astype(np.int64)
-    return run_start, chunk_runs
+    n = int(run_start[-1])
+    targets = np.arange(n_chunks + 1) * n / n_chunks
+    chunk_runs = np.searchsorted(run_start, targets).astype(np.int64)
+    chunk_runs[0], chunk_runs[-1] = 0, len(run_start) - 1
+    chunk_runs = np.maximum.accumulate(chunk_runs)
+    chunk_first = run_start[chunk_runs].astype(np.int64)
+    chunk_ring = np.append(port_base, n_ring)[chunk_first].astype(np.int64)
+    return chunk_runs, chunk_first, chunk_ring
 
 
 def record_by_run(record_ids: np.ndarray, run_start: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -264,5 +334,5 @@ def record_by_run(record_ids: np.ndarray, run_start: np.ndarray) -> tuple[np.nda
 
 
 def empty_record(n_rows: int, n_ids: int, dtype: type) -> np.ndarray:
-    """Samples × recorded cells × (U relative to E_L, total synaptic current Σ y2)."""
+    """Samples × recorded cells × (U relative to E_L, total synaptic current)."""
     return np.zeros((max(n_rows, 0), n_ids, 2), dtype=dtype)

@@ -3,7 +3,8 @@
 Within a block no spike can reach its target before the block ends, so one launch advances every neuron
 (a thread each) through all the block's steps, appending spikes to a device list; a second launch delivers the
 block's spikes — neuron spikes, spike-train events and Poisson counts drawn on the device — into the input ring.
-Spikes and V_m samples stay on the device and are copied back once, at the end.
+Spikes and V_m samples stay on the device and are copied back once, at the end. Neurons of one run sit side by
+side in every per-port array (``prepare``'s layout), so neighbouring threads read neighbouring memory.
 
 Delivery has two modes. ``deterministic`` (float64, validation) delivers in the CPU driver's order — per step,
 neuron spikes by index, then spike-train events, then Poisson sources — from a single thread, so the GPU gives
@@ -21,61 +22,110 @@ from numba import cuda
 from tqdm import tqdm
 
 from v1sim.engine import kernels
-from v1sim.engine.prepare import EngineNetwork
+from v1sim.engine.prepare import ASC, CURRENT, EngineNetwork, U
+from v1sim.inputs.currents import CurrentSchedule
 from v1sim.inputs.events import InputEvents
 from v1sim.models import update
-from v1sim.models.propagators import P11, P21, PSC_INIT
+from v1sim.models.propagators import PORT_P11, PORT_P21, PORT_P31, PORT_P32, PORT_PSC_INIT, PORT_SLOW
 
 THREADS = 128
 #: At most this many steps per launch, even when the minimum delay is longer (keeps progress responsive).
 MAX_BLOCK_STEPS = 32
 
 _device = cuda.jit(device=True)
-_glif_params, _glif_membrane = _device(update.glif_params), _device(update.glif_membrane)
-_iaf_params, _iaf_membrane = _device(update.iaf_params), _device(update.iaf_membrane)
-_alpha_step = _device(update.alpha_step)
+_glif_params, _iaf_params = _device(update.glif_params), _device(update.iaf_params)
+_glif_base, _glif_port, _glif_finish = _device(update.glif_base), _device(update.glif_port), _device(
+    update.glif_finish
+)
+_alpha_iaf_base, _alpha_iaf_port = _device(update.alpha_iaf_base), _device(update.alpha_iaf_port)
+_alpha_iaf_finish, _delta_iaf_step = _device(update.alpha_iaf_finish), _device(update.delta_iaf_step)
+_exp_iaf_base, _exp_iaf_port = _device(update.exp_iaf_base), _device(update.exp_iaf_port)
+_exp_iaf_finish = _device(update.exp_iaf_finish)
+_alpha_step, _exp_step, _in_use = _device(update.alpha_step), _device(update.exp_step), _device(update.port_in_use)
+_synaptic_current = _device(kernels.synaptic_current)
 
 
 @cuda.jit(device=True)
-def _update_neuron(i, t, slot, ring, state, refractory, param, int_param):
-    """One neuron, one step (the same model functions as the CPU driver); clears the ring slot it reads."""
-    rs = int_param[update.REFRACTORY_STEPS, t]
-    if int_param[update.MODEL, t] == update.GLIF_PSC:
+def _alpha_ports(i, slot, ring, syn, port_param, pb, sb, m, n_ports, mask, pc, row, value):
+    """Move one neuron's alpha states (fast, or slow with ``row`` = PORT_SLOW) by one step."""
+    for port in range(n_ports):
+        if _in_use(mask, port):
+            y1 = sb + (value * n_ports + port) * m
+            y2 = sb + ((value + 1) * n_ports + port) * m
+            syn[y1], syn[y2] = _alpha_step(
+                syn[y1],
+                syn[y2],
+                ring[slot, pb + port * m],
+                port_param[row + PORT_P11, pc + port],
+                port_param[row + PORT_P21, pc + port],
+                port_param[row + PORT_PSC_INIT, pc + port],
+            )
+
+
+@cuda.jit(device=True)
+def _update_neuron(i, t, slot, ring, neurons, pb, sb, m):
+    """One neuron, one step (the same model functions as the CPU driver); clears the ring entries it reads."""
+    state, refractory, param, int_param, port_param, syn = neurons
+    model, n_ports = int_param[update.MODEL, t], int_param[update.PORTS, t]
+    rs, mask = int_param[update.REFRACTORY_STEPS, t], int_param[update.PORTS_IN_USE, t]
+    pc = int_param[update.PORT_PARAM_START, t]
+    spiked = False
+    if model == update.GLIF_PSC or model == update.GLIF_PSC_DOUBLE_ALPHA:
         p = _glif_params(param, t)
-        state[0, i], state[9, i], state[10, i], refractory[i], spiked = _glif_membrane(
-            state[0, i],
-            refractory[i],
-            state[9, i],
-            state[10, i],
-            state[1, i],
-            state[2, i],
-            state[3, i],
-            state[4, i],
-            state[5, i],
-            state[6, i],
-            state[7, i],
-            state[8, i],
-            p,
-            rs,
+        acc = _glif_base(state[U, i], state[ASC, i], state[ASC + 1, i], state[CURRENT, i], p)
+        double = model == update.GLIF_PSC_DOUBLE_ALPHA
+        for value in range(0, 4 if double else 2, 2):
+            row = PORT_SLOW if value == 2 else 0
+            for port in range(n_ports):
+                if _in_use(mask, port):
+                    acc = _glif_port(
+                        acc,
+                        syn[sb + (value * n_ports + port) * m],
+                        syn[sb + ((value + 1) * n_ports + port) * m],
+                        port_param[row + PORT_P31, pc + port],
+                        port_param[row + PORT_P32, pc + port],
+                    )
+        state[U, i], state[ASC, i], state[ASC + 1, i], refractory[i], spiked = _glif_finish(
+            acc, state[U, i], refractory[i], state[ASC, i], state[ASC + 1, i], p, rs
         )
-        n_ports = 4
+        _alpha_ports(i, slot, ring, syn, port_param, pb, sb, m, n_ports, mask, pc, 0, 0)
+        if double:
+            _alpha_ports(i, slot, ring, syn, port_param, pb, sb, m, n_ports, mask, pc, PORT_SLOW, 2)
+    elif model == update.IAF_PSC_ALPHA:
+        p = _iaf_params(param, t)
+        acc = _alpha_iaf_base(state[CURRENT, i], p)
+        for port in range(n_ports):
+            if _in_use(mask, port):
+                acc = _alpha_iaf_port(
+                    acc,
+                    syn[sb + port * m],
+                    syn[sb + (n_ports + port) * m],
+                    port_param[PORT_P31, pc + port],
+                    port_param[PORT_P32, pc + port],
+                )
+        state[U, i], refractory[i], spiked = _alpha_iaf_finish(acc, state[U, i], refractory[i], p, rs)
+        _alpha_ports(i, slot, ring, syn, port_param, pb, sb, m, n_ports, mask, pc, 0, 0)
+    elif model == update.IAF_PSC_DELTA:
+        p = _iaf_params(param, t)
+        state[U, i], refractory[i], spiked = _delta_iaf_step(
+            state[U, i], refractory[i], state[CURRENT, i], ring[slot, pb], p, rs
+        )
     else:
         p = _iaf_params(param, t)
-        state[0, i], refractory[i], spiked = _iaf_membrane(
-            state[0, i], refractory[i], state[1, i], state[2, i], state[5, i], state[6, i], p, rs
+        acc = _exp_iaf_base(state[U, i], p)
+        for port in range(n_ports):
+            if _in_use(mask, port):
+                acc = _exp_iaf_port(acc, syn[sb + port * m], port_param[PORT_P31, pc + port])
+        state[U, i], refractory[i], spiked = _exp_iaf_finish(
+            acc, state[U, i], refractory[i], state[CURRENT, i], p, rs
         )
-        n_ports = 2
+        for port in range(n_ports):
+            if _in_use(mask, port):
+                syn[sb + port * m] = _exp_step(
+                    syn[sb + port * m], ring[slot, pb + port * m], port_param[PORT_P11, pc + port]
+                )
     for port in range(n_ports):
-        state[1 + port, i], state[5 + port, i] = _alpha_step(
-            state[1 + port, i],
-            state[5 + port, i],
-            ring[slot, port, i],
-            param[P11 + port, t],
-            param[P21 + port, t],
-            param[PSC_INIT + port, t],
-        )
-    for port in range(4):
-        ring[slot, port, i] = 0.0
+        ring[slot, pb + port * m] = 0.0
     return spiked
 
 
@@ -84,63 +134,39 @@ _poisson_count = cuda.jit(device=True)(kernels.poisson_count)
 
 
 @cuda.jit
-def _advance(
-    k0,
-    n_steps,
-    ring,
-    ring_size,
-    state,
-    refractory,
-    param,
-    int_param,
-    cell_type,
-    spike_step,
-    spike_id,
-    spike_count,
-    record_column,
-    record_every,
-    record_out,
-):
+def _advance(k0, n_steps, ring, ring_size, neurons, layout, currents, spikes, record):
     i = cuda.grid(1)
+    state, int_param, syn = neurons[0], neurons[3], neurons[5]
+    cell_type, port_base, state_base, stride = layout
     if i >= cell_type.shape[0]:
         return
+    spike_step, spike_id, spike_count = spikes
+    record_column, record_every, record_out = record
+    pointer, change_step, change_value, cursor = currents
+    t, pb, sb, m = cell_type[i], port_base[i], state_base[i], stride[i]
     for j in range(n_steps):
         k = k0 + j
-        slot = k % ring_size
-        if _update_neuron(i, cell_type[i], slot, ring, state, refractory, param, int_param):
+        if _update_neuron(i, t, k % ring_size, ring, neurons, pb, sb, m):
             index = cuda.atomic.add(spike_count, 0, 1)
             if index < spike_step.shape[0]:
                 spike_step[index] = k
                 spike_id[index] = i
+        c = cursor[i]
+        if c < pointer[i + 1] and change_step[c] == k:  # injected current read at the end of the step
+            state[CURRENT, i] = change_value[c]
+            cursor[i] = c + 1
         if record_every > 0 and record_column[i] >= 0 and (k + 1) % record_every == 0:
             row = (k + 1) // record_every - 1
-            record_out[row, record_column[i], 0] = state[0, i]
-            record_out[row, record_column[i], 1] = state[5, i] + state[6, i] + state[7, i] + state[8, i]
+            record_out[row, record_column[i], 0] = state[U, i]
+            record_out[row, record_column[i], 1] = _synaptic_current(syn, sb, m, int_param, t, state[U, i])
 
 
 @cuda.jit
-def _deliver_serial(
-    k0,
-    k1,
-    s0,
-    s1,
-    spike_step,
-    spike_id,
-    ring,
-    ring_size,
-    indptr,
-    target,
-    weight,
-    delay,
-    port,
-    step_pointer,
-    event_source,
-    poisson_source,
-    poisson_mean,
-    seed,
-):
+def _deliver_serial(k0, k1, s0, s1, spike_step, spike_id, ring, ring_size, synapses, inputs, seed):
     if cuda.grid(1) != 0:
         return
+    indptr, entry, weight, delay = synapses
+    step_pointer, event_source, poisson_source, poisson_mean = inputs
     # the block's spikes in (step, neuron) order, as the CPU driver delivers them
     for a in range(s0 + 1, s1):
         key_step, key_id = spike_step[a], spike_id[a]
@@ -154,49 +180,31 @@ def _deliver_serial(
     s = s0
     for k in range(k0, k1):
         while s < s1 and spike_step[s] == k:
-            _deliver_row(spike_id[s], k, 1.0, ring, ring_size, indptr, target, weight, delay, port)
+            _deliver_row(spike_id[s], k, 1.0, ring, ring_size, indptr, entry, weight, delay)
             s += 1
         for e in range(step_pointer[k], step_pointer[k + 1]):
-            _deliver_row(event_source[e], k, 1.0, ring, ring_size, indptr, target, weight, delay, port)
+            _deliver_row(event_source[e], k, 1.0, ring, ring_size, indptr, entry, weight, delay)
         for j in range(poisson_source.shape[0]):
             count = _poisson_count(seed, k, poisson_source[j], poisson_mean[j])
             if count > 0:
-                _deliver_row(
-                    poisson_source[j], k, count, ring, ring_size, indptr, target, weight, delay, port
-                )
+                _deliver_row(poisson_source[j], k, count, ring, ring_size, indptr, entry, weight, delay)
 
 
 @cuda.jit
-def _deliver_atomic(
-    k0,
-    s0,
-    n_spikes,
-    spike_step,
-    spike_id,
-    e0,
-    event_step,
-    event_source,
-    ring,
-    ring_size,
-    indptr,
-    target,
-    weight,
-    delay,
-    port,
-):
+def _deliver_atomic(s0, n_spikes, spike_step, spike_id, e0, event_step, event_source, ring, ring_size, synapses):
+    indptr, entry, weight, delay = synapses
     b = cuda.blockIdx.x
     if b < n_spikes:
         source, k = spike_id[s0 + b], spike_step[s0 + b]
     else:
         source, k = event_source[e0 + b - n_spikes], event_step[e0 + b - n_spikes]
     for s in range(indptr[source] + cuda.threadIdx.x, indptr[source + 1], cuda.blockDim.x):
-        cuda.atomic.add(ring, ((k + delay[s]) % ring_size, port[s], target[s]), weight[s])
+        cuda.atomic.add(ring, ((k + delay[s]) % ring_size, entry[s]), weight[s])
 
 
 @cuda.jit
-def _deliver_poisson(
-    k0, n_steps, poisson_source, poisson_mean, seed, ring, ring_size, indptr, target, weight, delay, port
-):
+def _deliver_poisson(k0, n_steps, poisson_source, poisson_mean, seed, ring, ring_size, synapses):
+    indptr, entry, weight, delay = synapses
     b = cuda.blockIdx.x
     j, k = b // n_steps, k0 + b % n_steps
     count = _poisson_count(seed, k, poisson_source[j], poisson_mean[j])
@@ -204,12 +212,13 @@ def _deliver_poisson(
         return
     source = poisson_source[j]
     for s in range(indptr[source] + cuda.threadIdx.x, indptr[source + 1], cuda.blockDim.x):
-        cuda.atomic.add(ring, ((k + delay[s]) % ring_size, port[s], target[s]), weight[s] * count)
+        cuda.atomic.add(ring, ((k + delay[s]) % ring_size, entry[s]), weight[s] * count)
 
 
 def run(
     net: EngineNetwork,
     events: InputEvents,
+    schedule: CurrentSchedule,
     n_steps: int,
     seed: int,
     record: np.ndarray,
@@ -222,16 +231,28 @@ def run(
         deterministic = net.dtype == np.float64
     n = net.n_neurons
     to = cuda.to_device
-    ring = to(np.zeros((net.ring_size, 4, n), dtype=net.dtype))
-    state, refractory = to(net.state.copy()), to(np.zeros(n, dtype=np.int32))
-    param, int_param, cell_type = to(net.param), to(net.int_param), to(net.cell_type)
-    indptr, target, weight, delay, port = (
-        to(a) for a in (net.indptr, net.target, net.weight, net.delay, net.port)
+    ring = to(np.zeros((net.ring_size, max(net.n_ring_entries, 1)), dtype=net.dtype))
+    neurons = (
+        to(net.state.copy()),
+        to(np.zeros(n, dtype=np.int32)),
+        to(net.param),
+        to(net.int_param),
+        to(net.port_param),
+        to(net.syn_state.copy()),
     )
+    layout = tuple(to(a) for a in (net.cell_type, net.port_base, net.state_base, net.stride))
+    synapses = tuple(to(a) for a in (net.indptr, net.ring_index, net.weight, net.delay))
     step_pointer, event_source = to(events.step_pointer), to(np.ascontiguousarray(events.source))
     event_step = to(np.repeat(np.arange(n_steps, dtype=np.int64), np.diff(events.step_pointer)))
     poisson_source = to(np.ascontiguousarray(events.poisson_source))
     poisson_mean = to(events.poisson_rate_hz * net.dt_ms / 1000.0)
+    inputs = (step_pointer, event_source, poisson_source, poisson_mean)
+    currents = (
+        to(schedule.pointer),
+        to(schedule.step),
+        to(schedule.value.astype(net.dtype)),
+        to(np.array(schedule.pointer[:-1])),
+    )
     column = np.full(n, -1, dtype=np.int64)
     column[record] = np.arange(len(record))
     record_column = to(column)
@@ -244,7 +265,6 @@ def run(
     grid = math.ceil(n / THREADS)
     block = max(1, min(net.min_delay, MAX_BLOCK_STEPS))
     seed64 = np.uint64(seed)
-    synapses = (indptr, target, weight, delay, port)
     # The launches, as closures over the device arrays (spike_step/spike_id are rebound when they grow).
 
     def advance(k: int, length: int, every: int, blocks: int, threads: int) -> None:
@@ -253,56 +273,25 @@ def run(
             length,
             ring,
             net.ring_size,
-            state,
-            refractory,
-            param,
-            int_param,
-            cell_type,
-            spike_step,
-            spike_id,
-            spike_count,
-            record_column,
-            every,
-            record_out,
+            neurons,
+            layout,
+            currents,
+            (spike_step, spike_id, spike_count),
+            (record_column, every, record_out),
         )
 
     def deliver_in_order(k: int, k1: int, s0: int, s1: int) -> None:
-        _deliver_serial[1, 1](
-            k,
-            k1,
-            s0,
-            s1,
-            spike_step,
-            spike_id,
-            ring,
-            net.ring_size,
-            *synapses,
-            step_pointer,
-            event_source,
-            poisson_source,
-            poisson_mean,
-            seed64,
-        )
+        _deliver_serial[1, 1](k, k1, s0, s1, spike_step, spike_id, ring, net.ring_size, synapses, inputs, seed64)
 
     def deliver_atomic(k: int, k1: int, s0: int, s1: int) -> None:
         e0, e1 = int(events.step_pointer[k]), int(events.step_pointer[k1])
         if s1 - s0 + e1 - e0 > 0:
             _deliver_atomic[s1 - s0 + e1 - e0, THREADS](
-                k,
-                s0,
-                s1 - s0,
-                spike_step,
-                spike_id,
-                e0,
-                event_step,
-                event_source,
-                ring,
-                net.ring_size,
-                *synapses,
+                s0, s1 - s0, spike_step, spike_id, e0, event_step, event_source, ring, net.ring_size, synapses
             )
         if len(events.poisson_source):
             _deliver_poisson[len(events.poisson_source) * (k1 - k), THREADS](
-                k, k1 - k, poisson_source, poisson_mean, seed64, ring, net.ring_size, *synapses
+                k, k1 - k, poisson_source, poisson_mean, seed64, ring, net.ring_size, synapses
             )
 
     deliver = deliver_in_order if deterministic else deliver_atomic

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from v1sim.build.rng import stream, uniform
+from v1sim.models import update
 
 
 def poisson_count(seed, step, source, mean):
@@ -31,11 +32,36 @@ def poisson_count(seed, step, source, mean):
     return k
 
 
-def deliver_row(source, step, multiplicity, ring, ring_size, indptr, target, weight, delay, port):
-    """Add one spike (times ``multiplicity``) of ``source`` sent in ``step`` to the ring slots of its targets."""
+def deliver_row(source, step, multiplicity, ring, ring_size, indptr, entry, weight, delay):
+    """Add one spike (times ``multiplicity``) of ``source`` sent in ``step`` to the ring entries of its synapses."""
     base = step % ring_size
     for s in range(indptr[source], indptr[source + 1]):
         slot = base + delay[s]  # delays are shorter than the ring: one subtraction instead of a division
         if slot >= ring_size:
             slot -= ring_size
-        ring[slot, port[s], target[s]] += weight[s] * multiplicity
+        ring[slot, entry[s]] += weight[s] * multiplicity
+
+
+def synaptic_current(syn, state_base, stride, int_param, t, like):
+    """A neuron's total synaptic current (pA) from its state (``like``: a value of the state's precision).
+
+    Alpha ports: the sum of their currents y2 (a double alpha's fast ones, then its slow ones, then the two
+    sums added, as NEST's glif_psc_double_alpha sums I_syn); exponential ports: the sum of their currents;
+    iaf_psc_delta has none (0).
+    """
+    model, n_ports = int_param[update.MODEL, t], int_param[update.PORTS, t]
+    total = like - like
+    if model == update.IAF_PSC_DELTA:
+        return total
+    if model == update.IAF_PSC_EXP:
+        for port in range(n_ports):
+            total += syn[state_base + port * stride]
+        return total
+    for port in range(n_ports):
+        total += syn[state_base + (n_ports + port) * stride]
+    if model == update.GLIF_PSC_DOUBLE_ALPHA:
+        slow = like - like
+        for port in range(n_ports):
+            slow += syn[state_base + (3 * n_ports + port) * stride]
+        total = total + slow
+    return total

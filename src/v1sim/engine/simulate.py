@@ -14,6 +14,7 @@ from tqdm import tqdm
 from v1sim.engine import cpu
 from v1sim.engine.prepare import EngineNetwork, prepare
 from v1sim.errors import V1SimInputError
+from v1sim.inputs.currents import CurrentSchedule, StepCurrent, current_schedule
 from v1sim.inputs.events import InputEvents, input_events
 from v1sim.models.propagators import steps_of
 from v1sim.network.compiled import CompiledNetwork
@@ -42,8 +43,9 @@ class SimulationResult:
     record_every: int = 0
     #: V_m (mV) of ``record_ids`` at the end of every ``record_every``-th step, shape (rows, ids)
     v_m: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
-    #: total synaptic current (pA): the sum of the alpha currents of all ports at the end of the step (NEST's
-    #: iaf_psc_alpha I_syn_ex + I_syn_in; NEST's glif_psc I_syn is the same sum one step earlier), like ``v_m``
+    #: total synaptic current (pA): the sum of the currents of all ports at the end of the step (NEST's
+    #: iaf_psc_alpha/iaf_psc_exp I_syn_ex + I_syn_in; NEST's glif_psc I_syn is the same sum one step earlier;
+    #: 0 for iaf_psc_delta), like ``v_m``
     i_syn: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
     @property
@@ -107,6 +109,7 @@ def simulate(
     record_interval_ms: float | None = None,
     threads: int | None = None,
     progress: bool = False,
+    step_currents: list[StepCurrent] | None = None,
 ) -> SimulationResult:
     """Simulate ``net`` for ``tstop_ms`` at step ``dt_ms``.
 
@@ -114,6 +117,7 @@ def simulate(
     ``{virtual population: rate}`` (every node of the population fires Poisson at that rate, drawn from
     ``seed``). ``record_ids`` (engine indices of neurons) are sampled every ``record_interval_ms``
     (default: every step). ``dtype`` float32 (default) or float64 (validation: NEST's arithmetic).
+    ``step_currents``: NEST step-current generators (current clamps) connected to neurons.
     """
     started = time.perf_counter()
     if not tstop_ms > 0:
@@ -121,6 +125,7 @@ def simulate(
     n_steps = int(steps_of(tstop_ms, dt_ms))
     engine_net = prepare(net, dt_ms, dtype)
     events = input_events(net, n_steps, dt_ms, spike_trains, poisson_rates_hz)
+    schedule = current_schedule(step_currents or [], net.n_neurons, n_steps, dt_ms)
     record = np.zeros(0, np.int64) if record_ids is None else np.asarray(record_ids, dtype=np.int64)
     if len(record) and (record.min() < 0 or record.max() >= net.n_neurons):
         raise V1SimInputError(None, "record", "recorded ids must be simulated neurons (engine indices)")
@@ -133,7 +138,7 @@ def simulate(
         numba.set_num_threads(threads)
     run = _run_cuda if device == "cuda" else _run_cpu
     spike_step, spike_neuron, traces, wall = run(
-        engine_net, events, n_steps, seed, record, record_every, progress
+        engine_net, events, schedule, n_steps, seed, record, record_every, progress
     )
     setup_s = time.perf_counter() - started - wall
     return SimulationResult(
@@ -160,6 +165,7 @@ def _poisson_mean(events: InputEvents, net: EngineNetwork) -> np.ndarray:
 def _run_cpu(
     net: EngineNetwork,
     events: InputEvents,
+    schedule: CurrentSchedule,
     n_steps: int,
     seed: int,
     record: np.ndarray,
@@ -167,29 +173,33 @@ def _run_cpu(
     progress: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Spike steps, spiking neurons, V_m samples (relative to E_L), and the seconds the step loop took."""
-    ring = np.zeros((net.ring_size, 4, net.n_neurons), dtype=net.dtype)
-    state, param, int_param = net.state.copy(), net.param, net.int_param  # rows contiguous: loops vectorise
-    refractory = np.zeros(net.n_neurons, dtype=np.int32)
+    n = net.n_neurons
+    ring = np.zeros((net.ring_size, max(net.n_ring_entries, 1)), dtype=net.dtype)
+    refractory = np.zeros(n, dtype=np.int32)
     block_steps = min(net.min_delay, cpu.MAX_BLOCK_STEPS)
-    capacity = max(1024, net.n_neurons * max(4, block_steps))  # a block's worst case fits
+    capacity = max(1024, n * max(4, block_steps))  # a block's worst case fits
     spike_step = np.empty(capacity, dtype=np.int64)
     spike_id = np.empty(capacity, dtype=np.int32)
     n_spikes = np.zeros(1, dtype=np.int64)
     record_out = cpu.empty_record(n_steps // record_every if record_every else 0, len(record), net.dtype)
-    parallel = net.n_neurons >= cpu.PARALLEL_MIN_NEURONS and numba.get_num_threads() > 1
+    parallel = n >= cpu.PARALLEL_MIN_NEURONS and numba.get_num_threads() > 1
     n_chunks = numba.get_num_threads() if parallel else 1
+    chunk_runs, chunk_first, chunk_ring = cpu.chunks_of(net.run_start, net.port_base, net.n_ring_entries, n_chunks)
     # Per step of this block and of the one before (kept across calls): the neurons that spiked, chunk by chunk.
-    spiked = np.zeros((2, block_steps, net.n_neurons), dtype=np.int32)
+    spiked = np.zeros((2, block_steps, n), dtype=np.int32)
     chunk_count = np.zeros((2, block_steps, n_chunks), dtype=np.int64)
     block_state = np.array([0, 0, 1], dtype=np.int64)  # the block before: first step, length, which lists
-    spiked_flag = np.zeros(net.n_neurons, dtype=np.bool_)
-    run_start, chunk_runs = cpu.runs_by_chunk(net.cell_type, n_chunks, cpu.RUN_LENGTH)
-    record_cells, record_column, run_record = cpu.record_by_run(record, run_start)
-    neurons = (state, refractory, param, int_param, net.cell_type)
-    synapses = (net.indptr, net.target, net.weight, net.delay, net.port)
+    spiked_flag = np.zeros(n, dtype=np.bool_)
+    record_cells, record_column, run_record = cpu.record_by_run(record, net.run_start)
+    acc = np.zeros(n, dtype=net.dtype)
+    state, syn = net.state.copy(), net.syn_state.copy()
+    neurons = (state, refractory, net.param, net.int_param, net.port_param, net.cell_type, syn, acc)
+    layout = (net.port_base, net.state_base, net.stride)
+    synapses = (net.indptr, net.ring_index, net.weight, net.delay)
     inputs = (events.step_pointer, events.source, events.poisson_source, _poisson_mean(events, net))
+    currents = (schedule.pointer, schedule.step, schedule.value.astype(net.dtype), np.array(schedule.pointer[:-1]))
     recording = (record_cells, record_column, run_record, record_every, record_out)
-    work = (spiked, chunk_count, spiked_flag, run_start, chunk_runs, block_state)
+    work = (spiked, chunk_count, spiked_flag, chunk_first, chunk_runs, chunk_ring, net.run_start, block_state)
 
     def run_steps(k0: int, k1: int) -> int:
         output = (spike_step, spike_id, n_spikes)
@@ -201,8 +211,10 @@ def _run_cpu(
             ring,
             net.ring_size,
             neurons,
+            layout,
             synapses,
             inputs,
+            currents,
             np.uint64(seed),
             output,
             recording,
@@ -223,13 +235,14 @@ def _run_cpu(
                 spike_id = np.concatenate([spike_id, np.empty_like(spike_id)])
             bar.update(reached - k)
             k = reached
-    n = int(n_spikes[0])
-    return spike_step[:n].copy(), spike_id[:n].astype(np.int64), record_out, time.perf_counter() - started
+    count = int(n_spikes[0])
+    return spike_step[:count].copy(), spike_id[:count].astype(np.int64), record_out, time.perf_counter() - started
 
 
 def _run_cuda(
     net: EngineNetwork,
     events: InputEvents,
+    schedule: CurrentSchedule,
     n_steps: int,
     seed: int,
     record: np.ndarray,
@@ -238,4 +251,4 @@ def _run_cuda(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     from v1sim.engine import cuda as cuda_driver
 
-    return cuda_driver.run(net, events, n_steps, seed, record, record_every, progress)
+    return cuda_driver.run(net, events, schedule, n_steps, seed, record, record_every, progress)

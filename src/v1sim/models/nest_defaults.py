@@ -45,5 +45,40 @@ IAF_PSC_ALPHA_DEFAULTS: dict[str, float] = {
     "V_min": float("-inf"),
 }
 
+GLIF_PSC_DOUBLE_ALPHA_DEFAULTS: dict[str, float | bool | list[float]] = {
+    **{k: v for k, v in GLIF_PSC_DEFAULTS.items() if k != "tau_syn"},
+    "tau_syn_fast": [2.0],
+    "tau_syn_slow": [6.0],
+    "amp_slow": [0.3],
+}
+
+IAF_PSC_DELTA_DEFAULTS: dict[str, float | bool] = {
+    "V_m": -70.0,
+    "E_L": -70.0,
+    "C_m": 250.0,
+    "tau_m": 10.0,
+    "t_ref": 2.0,
+    "V_th": -55.0,
+    "V_reset": -70.0,
+    "I_e": 0.0,
+    "V_min": -1.7976931348623157e308,
+    "refractory_input": False,
+}
+
+IAF_PSC_EXP_DEFAULTS: dict[str, float] = {
+    "V_m": -70.0,
+    "E_L": -70.0,
+    "C_m": 250.0,
+    "tau_m": 10.0,
+    "t_ref": 2.0,
+    "V_th": -55.0,
+    "V_reset": -70.0,
+    "tau_syn_ex": 2.0,
+    "tau_syn_in": 2.0,
+    "I_e": 0.0,
+    "delta": 0.0,
+    "rho": 0.01,
+}
+
 #: Default delay (ms) of a NEST connection that is given none (``static_synapse``).
 NEST_DEFAULT_DELAY_MS = 1.0

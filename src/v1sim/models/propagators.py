@@ -1,11 +1,13 @@
-"""Per-neuron constants of the exact integration of ``glif_psc`` and ``iaf_psc_alpha``, as NEST 3.10 computes them.
+"""Constants of the exact integration of every supported model, as NEST 3.10 computes them.
 
-Everything here runs once before a simulation, in float64, vectorised over neurons. The formulas and their
-evaluation order follow NEST's ``pre_run_hook`` of ``models/glif_psc.cpp`` and ``models/iaf_psc_alpha.cpp``
-and ``libnestutil/iaf_propagator.cpp`` (regular case; the singular case τ_syn ≈ τ_m uses the limit), so that
-float64 runs reproduce NEST to rounding. Times in ms, currents in pA, capacitance in pF, conductance in nS.
+Everything here runs once before a simulation, in float64, for each distinct parameter set (neurons of one
+node type share one). The formulas and their evaluation order follow NEST's ``pre_run_hook`` of the model files
+and ``libnestutil/iaf_propagator.cpp``, evaluated with the C library's ``exp``/``expm1`` (Python's ``math``, as
+NEST's ``std::exp``) so that float64 runs reproduce NEST to the last bit. Times in ms, currents in pA,
+capacitance in pF, conductance in nS.
 
-The results form a parameter table ``param[row, neuron]`` (rows below) read by :mod:`v1sim.models.update`.
+The results form two tables read by :mod:`v1sim.models.update`: ``param[row, set]`` (rows below) and
+``port_param[port row, column]``, a column per receptor port of each set.
 """
 
 from __future__ import annotations
@@ -14,38 +16,34 @@ import math
 
 import numpy as np
 
-from v1sim.network.compiled import CompiledNetwork
-
-# Rows of the parameter table (float) -------------------------------------------------------------------
-P33 = 0  # glif: exp(-h/τm)
-EXPM1_TAU_M = 1  # iaf: expm1(-h/τm)
-P30 = 2  # membrane response to a constant current over one step (mV/pA)
+# Rows of the parameter table (per parameter set) ---------------------------------------------------------
+P33 = 0  # glif, iaf_psc_delta: exp(-h/τm); iaf_psc_exp: P22 = exp(-h/τm)
+EXPM1_TAU_M = 1  # iaf_psc_alpha: expm1(-h/τm)
+P30 = 2  # membrane response to a constant current over one step (mV/pA); iaf_psc_exp: P20
 THRESHOLD = 3  # threshold relative to E_L, mV
 RESET = 4  # reset relative to E_L, mV
-LOWER = 5  # lower bound of the membrane potential relative to E_L (iaf V_min), mV
+LOWER = 5  # lower bound of the membrane potential relative to E_L (V_min), mV; -inf without one
 I_E = 6  # constant current, pA
-P31 = 7  # 4 rows: P31 per port
-P32 = 11  # 4 rows
-P11 = 15  # 4 rows: exp(-h/τsyn) (= P22)
-P21 = 19  # 4 rows: h·exp(-h/τsyn)
-PSC_INIT = 23  # 4 rows: e/τsyn, the jump of y1 per pA of weight
-ASC_RATE = 27  # 2 rows: exp(-k h)
-ASC_COEFF = 29  # 2 rows: (1 - exp(-k h)) / (k h), mean of the after-spike current over a step
-ASC_REFRACTORY = 31  # 2 rows: r·exp(-k t_ref)
-ASC_AMP = 33  # 2 rows: pA added at a spike
-N_PARAM_ROWS = 35
+ASC_RATE = 7  # 2 rows: exp(-k h)
+ASC_COEFF = 9  # 2 rows: (1 - exp(-k h)) / (k h), mean of the after-spike current over a step
+ASC_REFRACTORY = 11  # 2 rows: r·exp(-k t_ref)
+ASC_AMP = 13  # 2 rows: pA added at a spike
+N_PARAM_ROWS = 15
 
-# Rows of the state table ---------------------------------------------------------------------------------
-U = 0  # membrane potential relative to E_L, mV
-Y1 = 1  # 4 rows: alpha-current derivative state per port
-Y2 = 5  # 4 rows: alpha current per port, pA
-ASC = 9  # 2 rows: after-spike currents, pA
-N_STATE_ROWS = 11
+# Rows of the port-parameter table (per receptor port of a parameter set) ----------------------------------
+PORT_P31 = 0  # alpha (fast): y1 → membrane; iaf_psc_exp: the current's P21 into the membrane
+PORT_P32 = 1  # alpha (fast): y2 → membrane
+PORT_P11 = 2  # exp(-h/τsyn) (= P22 of the alpha state); iaf_psc_exp: the current's decay
+PORT_P21 = 3  # h·exp(-h/τsyn)
+PORT_PSC_INIT = 4  # e/τsyn: the jump of y1 per pA of weight
+PORT_SLOW = 5  # the same five rows for the slow alpha of glif_psc_double_alpha (jump × amp_slow)
+N_PORT_ROWS = 10
 
-N_PORTS = 4
 N_ASC = 2
 #: NEST's default time base: 1000 tics per ms.
 TICS_PER_MS = 1000.0
+#: IAFPropagator's switch to the singular formula for P31 (``NUMERICAL_STABILITY_FACTOR_``).
+_STABILITY = 1e-7
 
 
 def steps_of(ms: float | np.ndarray, dt_ms: float) -> np.ndarray:
@@ -60,69 +58,104 @@ def delay_steps(delay_ms: np.ndarray, dt_ms: float) -> np.ndarray:
     return np.floor(np.asarray(delay_ms, dtype=float) * (1.0 / dt_ms) + 0.5).astype(np.int64)
 
 
-def alpha_propagators(
-    tau_syn: np.ndarray, tau_m: np.ndarray, c_m: np.ndarray, h: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """(P31, P32): how the alpha state (y1, y2) moves the membrane over one step (``IAFPropagatorAlpha``)."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+def _p32(tau_syn: float, tau_m: float, c_m: float, h: float) -> tuple[float, float]:
+    """(P32, exp(-h/τm) or NaN): ``IAFPropagator::evaluate_P32_``, with its singular fallback."""
+    beta = tau_syn * tau_m / (tau_m - tau_syn) if tau_m != tau_syn else math.inf
+    gamma = beta / c_m
+    inv_beta = (tau_m - tau_syn) / (tau_syn * tau_m)
+    p32 = gamma * math.exp(-h * (1 / tau_syn)) * math.expm1(h * inv_beta)
+    if math.isfinite(p32) and p32 != 0.0 and abs(p32) >= 2.2250738585072014e-308 and p32 > 0:
+        return p32, math.nan
+    exp_h_tau = math.exp(-h * (1 / tau_m))
+    return h * (1 / c_m) * exp_h_tau, exp_h_tau
+
+
+def alpha_propagators(tau_syn: float, tau_m: float, c_m: float, h: float) -> tuple[float, float]:
+    """(P31, P32): how an alpha current's state (y1, y2) moves the membrane over one step (``IAFPropagatorAlpha``)."""
+    p32, exp_h_tau = _p32(tau_syn, tau_m, c_m, h)
+    h_min_regular = _STABILITY * tau_m * tau_m / abs(tau_m - tau_syn) if tau_m != tau_syn else math.inf
+    if h > h_min_regular:
         beta = tau_syn * tau_m / (tau_m - tau_syn)
         gamma = beta / c_m
         inv_beta = (tau_m - tau_syn) / (tau_syn * tau_m)
-        exp_h_tau_syn = np.exp(-h / tau_syn)
-        expm1_h_tau = np.expm1(h * inv_beta)
-        p32 = gamma * exp_h_tau_syn * expm1_h_tau
-        p31 = gamma * exp_h_tau_syn * (beta * expm1_h_tau - h)
-    # Singular limit τ_syn → τ_m (NEST switches when the regular value is not a normal positive number).
-    singular = ~(np.isfinite(p32) & (p32 > 0) & (np.abs(tau_m - tau_syn) > 1e-7 * tau_m))
-    exp_h_tau = np.exp(-h / tau_m)
-    p32 = np.where(singular, h / c_m * exp_h_tau, p32)
-    p31 = np.where(singular, 0.5 * h * h / c_m * exp_h_tau, p31)
-    return p31, p32
+        p31 = gamma * math.exp(-h * (1 / tau_syn)) * (beta * math.expm1(h * inv_beta) - h)
+        return p31, p32
+    if math.isnan(exp_h_tau):
+        exp_h_tau = math.exp(-h * (1 / tau_m))
+    return 0.5 * h * h * (1 / c_m) * exp_h_tau, p32
 
 
-def parameter_table(net: CompiledNetwork, dt_ms: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(param[N_PARAM_ROWS, n], refractory_steps[n], n_ports[n]) for every neuron of the network, float64."""
-    n = net.n_neurons
-    h = float(dt_ms)
-    s = net.scalars
-    glif = net.model_code == 0
-    param = np.zeros((N_PARAM_ROWS, n))
+def exp_propagator(tau_syn: float, tau_m: float, c_m: float, h: float) -> float:
+    """P21 of an exponential current into the membrane over one step (``IAFPropagatorExp``)."""
+    return _p32(tau_syn, tau_m, c_m, h)[0]
+
+
+def scalar_row(
+    model: int, s: dict[str, float], asc: dict[str, list[float]], has_asc: bool, h: float
+) -> np.ndarray:
+    """The parameter-table column of one parameter set (``model`` a code of :mod:`v1sim.models.update`)."""
+    from v1sim.models import update
+
+    row = np.zeros(N_PARAM_ROWS)
     c_m, tau_m = s["C_m"], s["tau_m"]
-    param[P33] = np.exp(-h / tau_m)
-    param[EXPM1_TAU_M] = np.expm1(-h / tau_m)
-    # glif_psc: 1/C (1 - P33) τ;  iaf_psc_alpha: -τ/C expm1(-h/τ)
-    param[P30] = np.where(glif, 1.0 / c_m * (1.0 - param[P33]) * tau_m, -tau_m / c_m * param[EXPM1_TAU_M])
-    param[THRESHOLD] = s["V_th"] - s["E_L"]
-    param[RESET] = s["V_reset"] - s["E_L"]
-    param[LOWER] = np.where(glif, -np.inf, s["V_min"] - s["E_L"])
-    param[I_E] = s["I_e"]
-    for p in range(N_PORTS):
-        tau = net.tau_syn_ms[:, p]
-        used = np.isfinite(tau)
-        safe = np.where(used, tau, 1.0)
-        p31, p32 = alpha_propagators(safe, tau_m, c_m, h)
-        param[P31 + p] = np.where(used, p31, 0.0)
-        param[P32 + p] = np.where(used, p32, 0.0)
-        param[P11 + p] = np.where(used, np.exp(-h / safe), 0.0)
-        param[P21 + p] = h * param[P11 + p]
-        param[PSC_INIT + p] = np.where(used, 1.0 * math.e / safe, 0.0)
-    has_asc = glif & net.flags["after_spike_currents"]
-    t_ref = s["t_ref"]
+    if model in (update.GLIF_PSC, update.GLIF_PSC_DOUBLE_ALPHA):
+        tau = c_m / s["g"]
+        row[P33] = math.exp(-h / tau)
+        row[P30] = 1 / c_m * (1 - row[P33]) * tau
+    elif model == update.IAF_PSC_ALPHA:
+        row[EXPM1_TAU_M] = math.expm1(-h / tau_m)
+        row[P30] = -tau_m / c_m * row[EXPM1_TAU_M]
+    elif model == update.IAF_PSC_DELTA:
+        row[P33] = math.exp(-h / tau_m)
+        row[P30] = 1 / c_m * (1 - row[P33]) * tau_m
+    else:  # iaf_psc_exp: P22 and P20
+        row[P33] = math.exp(-h / tau_m)
+        row[P30] = tau_m / c_m * (1.0 - row[P33])
+    row[THRESHOLD] = s["V_th"] - s["E_L"]
+    row[RESET] = s["V_reset"] - s["E_L"]
+    row[LOWER] = s["V_min"] - s["E_L"] if model in (update.IAF_PSC_ALPHA, update.IAF_PSC_DELTA) else -math.inf
+    row[I_E] = s["I_e"]
     for a in range(N_ASC):
-        k = np.where(has_asc, net.vectors["asc_decay"][:, a], 1.0)
-        rate = np.exp(-k * h)
-        param[ASC_RATE + a] = np.where(has_asc, rate, 1.0)
-        param[ASC_COEFF + a] = np.where(has_asc, ((1.0 / k) / h) * (1.0 - rate), 0.0)
-        param[ASC_REFRACTORY + a] = np.where(has_asc, net.vectors["asc_r"][:, a] * np.exp(-k * t_ref), 0.0)
-        param[ASC_AMP + a] = np.where(has_asc, net.vectors["asc_amps"][:, a], 0.0)
-    return param, steps_of(t_ref, h), net.n_ports.astype(np.int64)
+        if has_asc:
+            k = asc["asc_decay"][a]
+            rate = math.exp(-k * h)
+            row[ASC_RATE + a] = rate
+            row[ASC_COEFF + a] = ((1.0 / k) / h) * (1.0 - rate)
+            row[ASC_REFRACTORY + a] = asc["asc_r"][a] * math.exp(-k * s["t_ref"])
+            row[ASC_AMP + a] = asc["asc_amps"][a]
+        else:
+            row[ASC_RATE + a] = 1.0
+    return row
 
 
-def initial_state(net: CompiledNetwork) -> np.ndarray:
-    """state[N_STATE_ROWS, n]: V_m relative to E_L, zero synaptic currents, ``asc_init`` after-spike currents."""
-    state = np.zeros((N_STATE_ROWS, net.n_neurons))
-    state[U] = net.scalars["V_m"] - net.scalars["E_L"]
-    has_asc = (net.model_code == 0) & net.flags["after_spike_currents"]
-    for a in range(N_ASC):
-        state[ASC + a] = np.where(has_asc, net.vectors["asc_init"][:, a], 0.0)
-    return state
+def port_columns(
+    model: int, tau_syn: np.ndarray, tau_slow: np.ndarray, amp_slow: np.ndarray, s: dict[str, float], h: float
+) -> np.ndarray:
+    """Port-parameter columns (N_PORT_ROWS × ports) of one parameter set."""
+    from v1sim.models import update
+
+    n = len(tau_syn)
+    out = np.zeros((N_PORT_ROWS, n))
+    glif = model in (update.GLIF_PSC, update.GLIF_PSC_DOUBLE_ALPHA)
+    tau_m = s["C_m"] / s["g"] if glif else s["tau_m"]
+    c_m = s["C_m"]
+    for p in range(n):
+        if model == update.IAF_PSC_DELTA:
+            continue
+        tau = float(tau_syn[p])
+        if model == update.IAF_PSC_EXP:
+            out[PORT_P31, p] = exp_propagator(tau, tau_m, c_m, h)
+            out[PORT_P11, p] = math.exp(-h / tau)
+            continue
+        out[PORT_P31, p], out[PORT_P32, p] = alpha_propagators(tau, tau_m, c_m, h)
+        out[PORT_P11, p] = math.exp(-h / tau)
+        out[PORT_P21, p] = h * out[PORT_P11, p]
+        out[PORT_PSC_INIT, p] = 1.0 * math.e / tau
+        if model == update.GLIF_PSC_DOUBLE_ALPHA:
+            slow = float(tau_slow[p])
+            p31, p32 = alpha_propagators(slow, tau_m, c_m, h)
+            out[PORT_SLOW + PORT_P31, p], out[PORT_SLOW + PORT_P32, p] = p31, p32
+            out[PORT_SLOW + PORT_P11, p] = math.exp(-h / slow)
+            out[PORT_SLOW + PORT_P21, p] = h * out[PORT_SLOW + PORT_P11, p]
+            out[PORT_SLOW + PORT_PSC_INIT, p] = 1.0 * math.e / slow * float(amp_slow[p])
+    return out

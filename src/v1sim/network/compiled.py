@@ -5,6 +5,11 @@ follow at ``n_neurons..n_neurons+n_virtual-1``. Synapses are CSR grouped by sour
 (``indptr`` of length n_neurons+n_virtual+1), ordered by target within a source, with target neuron index,
 weight (pA, the peak of the alpha current), delay (ms) and engine receptor port. Nothing depends on the
 simulation time step.
+
+Receptor ports are per neuron: ``n_ports`` of them (by model: one per ``tau_syn`` of glif_psc, per ``tau_syn_fast``
+of glif_psc_double_alpha, two for iaf_psc_alpha/iaf_psc_exp, one for iaf_psc_delta), with their time constants
+stored ragged, neuron after neuron (``port_start`` gives each neuron's first), so a network pays only for the
+ports its cells have.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import numpy as np
 from v1sim.errors import V1SimInputError
 
 FORMAT = "v1sim-compiled-network"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 #: Per-neuron scalar parameters, NEST names and units.
 NEURON_SCALARS = {
@@ -36,7 +41,9 @@ NEURON_SCALARS = {
 #: Per-neuron vector parameters: (columns, units).
 NEURON_VECTORS = {"asc_init": (2, "pA"), "asc_decay": (2, "1/ms"), "asc_amps": (2, "pA"), "asc_r": (2, "1")}
 NEURON_FLAGS = ("after_spike_currents", "spike_dependent_threshold", "adapting_threshold")
-N_PORTS = 4
+#: Per-port arrays (ragged, neuron after neuron): name -> units. NaN where a model has no such constant.
+PORT_ARRAYS = {"port_tau_ms": "ms", "port_tau_slow_ms": "ms", "port_amp_slow": "1"}
+MODEL_CODE_NAMES = "0 glif_psc, 1 iaf_psc_alpha, 2 glif_psc_double_alpha, 3 iaf_psc_delta, 4 iaf_psc_exp"
 
 
 @dataclass
@@ -50,14 +57,17 @@ class CompiledNetwork:
     #: Per engine index (neurons then virtual nodes): population code and SONATA node id.
     node_population: np.ndarray
     node_id: np.ndarray
-    #: Per neuron: model code (0 glif_psc, 1 iaf_psc_alpha), parameters.
+    #: Per neuron: model code (``MODEL_CODE_NAMES``), parameters, number of receptor ports.
     model_code: np.ndarray
     scalars: dict[str, np.ndarray]
     vectors: dict[str, np.ndarray]
     flags: dict[str, np.ndarray]
-    #: Per neuron, per engine port: alpha-current time constant (ms), NaN for unused ports.
-    tau_syn_ms: np.ndarray
     n_ports: np.ndarray
+    #: Per port (ragged, ``port_start`` per neuron): synaptic time constant (ms; the fast one of a double
+    #: alpha), the slow time constant (ms) and the slow amplitude of glif_psc_double_alpha (NaN elsewhere).
+    port_tau_ms: np.ndarray
+    port_tau_slow_ms: np.ndarray
+    port_amp_slow: np.ndarray
     #: Synapses, CSR by source engine index.
     indptr: np.ndarray
     target: np.ndarray
@@ -79,6 +89,13 @@ class CompiledNetwork:
     @property
     def n_synapses(self) -> int:
         return len(self.target)
+
+    @property
+    def port_start(self) -> np.ndarray:
+        """Index of each neuron's first port in the per-port arrays (length n_neurons + 1)."""
+        start = np.zeros(self.n_neurons + 1, dtype=np.int64)
+        np.cumsum(self.n_ports, out=start[1:])
+        return start
 
     def engine_index(self, population: str, node_ids: np.ndarray) -> np.ndarray:
         """Engine indices of ``node_ids`` of ``population`` (node ids are sorted within a population)."""
@@ -110,7 +127,7 @@ def write_compiled_header(h5: h5py.File, net: CompiledNetwork) -> None:
     nodes["node_id"] = net.node_id.astype(np.int64)
     neurons = h5.create_group("neurons")
     neurons["model_code"] = net.model_code.astype(np.int8)
-    neurons["model_code"].attrs["codes"] = "0 glif_psc, 1 iaf_psc_alpha"
+    neurons["model_code"].attrs["codes"] = MODEL_CODE_NAMES
     for name, unit in NEURON_SCALARS.items():
         neurons[name] = net.scalars[name].astype(np.float64)
         neurons[name].attrs["units"] = unit
@@ -119,9 +136,11 @@ def write_compiled_header(h5: h5py.File, net: CompiledNetwork) -> None:
         neurons[name].attrs["units"] = unit
     for name in NEURON_FLAGS:
         neurons[name] = net.flags[name].astype(bool)
-    neurons["tau_syn_ms"] = net.tau_syn_ms.astype(np.float64)
-    neurons["tau_syn_ms"].attrs["units"] = "ms"
-    neurons["n_ports"] = net.n_ports.astype(np.int8)
+    neurons["n_ports"] = net.n_ports.astype(np.int16)
+    ports = h5.create_group("ports")
+    for name, unit in PORT_ARRAYS.items():
+        ports[name] = getattr(net, name).astype(np.float64)
+        ports[name].attrs["units"] = unit
     edges = h5.create_group("edge_populations")
     edges["name"] = _strings(net.edge_population_names)
 
@@ -153,7 +172,9 @@ def read_compiled(path: str | Path) -> CompiledNetwork:
             raise V1SimInputError(path, "format", f"not a {FORMAT} file")
         if int(h5.attrs["format_version"]) != FORMAT_VERSION:
             raise V1SimInputError(
-                path, "format_version", f"version {h5.attrs['format_version']}, expected {FORMAT_VERSION}"
+                path,
+                "format_version",
+                f"version {h5.attrs['format_version']}, expected {FORMAT_VERSION}: convert the circuit again",
             )
         neurons, syn, pops = h5["neurons"], h5["synapses"], h5["populations"]
         return CompiledNetwork(
@@ -167,8 +188,8 @@ def read_compiled(path: str | Path) -> CompiledNetwork:
             scalars={k: neurons[k][:] for k in NEURON_SCALARS},
             vectors={k: neurons[k][:] for k in NEURON_VECTORS},
             flags={k: neurons[k][:] for k in NEURON_FLAGS},
-            tau_syn_ms=neurons["tau_syn_ms"][:],
             n_ports=neurons["n_ports"][:],
+            **{name: h5["ports"][name][:] for name in PORT_ARRAYS},
             indptr=syn["indptr"][:],
             target=syn["target"][:],
             weight_pa=syn["weight_pa"][:],

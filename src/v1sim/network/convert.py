@@ -22,22 +22,23 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 from tqdm import tqdm
 
 from v1sim.errors import V1SimInputError
+from v1sim.models.params import MODEL_CODES
 from v1sim.network import julia
 from v1sim.network.compiled import (
-    N_PORTS,
     NEURON_FLAGS,
     NEURON_SCALARS,
     NEURON_VECTORS,
     CompiledNetwork,
     write_compiled_header,
 )
-from v1sim.network.neurons import NodeSpace, build_node_space
+from v1sim.network.neurons import NodeSpace, build_node_space, port_arrays
 from v1sim.network.sorting import gather, group_pointers, lexsort_two_keys
 from v1sim.network.synapses import EDGE_ATTRIBUTES, EdgeBlock, EdgeTransformer
 from v1sim.provenance import atomic_directory, peak_memory_mb, provenance, write_json
@@ -121,36 +122,32 @@ def _parquet_table(block: EdgeBlock, pop: EdgePopulation) -> pa.Table:
     )
 
 
-def _neuron_arrays(space: NodeSpace) -> dict[str, object]:
-    """Per-neuron parameter arrays of the compiled network from the nodes table."""
-    neurons = space.table.iloc[: space.n_neurons]
+def neuron_arrays(neurons: pd.DataFrame) -> dict[str, object]:
+    """Per-neuron parameter arrays of the compiled network from the simulated rows of a nodes table."""
 
     def col(name: str, dtype: type = np.float64) -> np.ndarray:
         if name in neurons:
             return neurons[name].to_numpy(dtype=dtype)
         return np.full(len(neurons), np.nan if dtype is np.float64 else 0, dtype=dtype)
 
-    glif = col("model_code", np.int8) == 0
+    code = col("model_code", np.int8)
+    glif = (code == MODEL_CODES["glif_psc"]) | (code == MODEL_CODES["glif_psc_double_alpha"])
     scalars = {name: col(name) for name in NEURON_SCALARS}
-    scalars["g"] = np.where(glif, col("g"), col("C_m") / col("tau_m"))  # iaf_psc_alpha: g = C_m / tau_m
-    scalars["tau_m"] = np.where(glif, col("C_m") / col("g"), col("tau_m"))  # glif_psc: tau_m = C_m / g
-    scalars["I_e"] = np.where(glif, 0.0, col("I_e"))  # glif_psc has no I_e
-    scalars["V_min"] = np.where(glif, -np.inf, col("V_min"))
+    scalars["g"] = np.where(glif, col("g"), col("C_m") / col("tau_m"))  # iaf models: g = C_m / tau_m
+    scalars["tau_m"] = np.where(glif, col("C_m") / col("g"), col("tau_m"))  # glif models: tau_m = C_m / g
+    scalars["I_e"] = np.where(glif, 0.0, col("I_e"))  # glif models have no I_e
+    no_lower_bound = glif | (code == MODEL_CODES["iaf_psc_exp"])
+    scalars["V_min"] = np.where(no_lower_bound, -np.inf, col("V_min"))
     vectors = {
         name: np.stack([col(f"{name}_{j}") for j in range(n)], axis=1)
         for name, (n, _) in NEURON_VECTORS.items()
     }
-    # Engine ports: glif_psc receptor_type r -> port r-1; iaf_psc_alpha excitatory -> 0, inhibitory -> 1.
-    glif_tau = np.stack([col(f"tau_syn_{p}") for p in range(1, N_PORTS + 1)], axis=1)
-    nan = np.full(len(neurons), np.nan)
-    iaf_tau = np.stack([col("tau_syn_ex"), col("tau_syn_in"), nan, nan], axis=1)
     return {
-        "model_code": col("model_code", np.int8),
+        "model_code": code,
         "scalars": scalars,
         "vectors": vectors,
         "flags": {name: col(name, bool) for name in NEURON_FLAGS},
-        "tau_syn_ms": np.where(glif[:, None], glif_tau, iaf_tau),
-        "n_ports": np.where(glif, col("n_receptor_ports", np.int8), 2).astype(np.int8),
+        **port_arrays(neurons),
     }
 
 
@@ -173,7 +170,7 @@ def _network_header(space: NodeSpace, edge_pops: list[EdgePopulation], config: P
         edge_population=empty,
         edge_population_names=[p.name for p in edge_pops],
         attrs={"source_config": str(config)},
-        **_neuron_arrays(space),
+        **neuron_arrays(space.table.iloc[: space.n_neurons]),
     )
 
 

@@ -12,7 +12,6 @@ import pandas as pd
 
 from v1sim.errors import V1SimInputError
 from v1sim.models.params import (
-    MAX_RECEPTOR_PORTS,
     MODEL_CODES,
     N_ASC,
     nest_neuron_params,
@@ -38,6 +37,8 @@ SCALAR_PARAMS = (
     "V_min",
     "tau_syn_ex",
     "tau_syn_in",
+    "delta",
+    "rho",
     "th_spike_add",
     "th_spike_decay",
     "voltage_reset_fraction",
@@ -45,7 +46,9 @@ SCALAR_PARAMS = (
     "th_voltage_index",
     "th_voltage_decay",
 )
-FLAG_PARAMS = ("after_spike_currents", "spike_dependent_threshold", "adapting_threshold")
+FLAG_PARAMS = ("after_spike_currents", "spike_dependent_threshold", "adapting_threshold", "refractory_input")
+#: Per-port lists of the models: numbered columns ``<name>_1``…``<name>_n`` (NEST receptor_type 1…n).
+PORT_LIST_PARAMS = ("tau_syn", "tau_syn_fast", "tau_syn_slow", "amp_slow")
 ASC_PARAMS = ("asc_init", "asc_decay", "asc_amps", "asc_r")
 #: Columns first in nodes.parquet, in this order, when the circuit has them.
 LEADING_COLUMNS = (
@@ -71,17 +74,17 @@ LEADING_COLUMNS = (
 def param_columns(nest_model: str, params: dict[str, Any]) -> dict[str, Any]:
     """Flatten one model's NEST parameters into the canonical columns (NEST names, NaN where absent).
 
-    Lists become numbered columns: ``asc_amps_0``/``_1`` per after-spike current, ``tau_syn_1``…``_4`` per
-    NEST receptor port (``receptor_type`` 1…4 of glif_psc).
+    Lists become numbered columns: ``asc_amps_0``/``_1`` per after-spike current, and per NEST receptor port
+    (``receptor_type`` 1…n) ``tau_syn_1``…``tau_syn_n`` of glif_psc, ``tau_syn_fast_p``, ``tau_syn_slow_p``,
+    ``amp_slow_p`` of glif_psc_double_alpha (a model with fewer ports leaves the higher ones out: NaN in the table).
     """
     row: dict[str, Any] = {name: np.nan for name in SCALAR_PARAMS}
     row.update({flag: False for flag in FLAG_PARAMS})
     for name in ASC_PARAMS:
         row.update({f"{name}_{j}": np.nan for j in range(N_ASC)})
-    row.update({f"tau_syn_{p}": np.nan for p in range(1, MAX_RECEPTOR_PORTS + 1)})
     for key, value in params.items():
-        if key == "tau_syn":
-            row.update({f"tau_syn_{p + 1}": v for p, v in enumerate(value)})
+        if key in PORT_LIST_PARAMS:
+            row.update({f"{key}_{p + 1}": v for p, v in enumerate(value)})
         elif key in ASC_PARAMS:
             row.update({f"{key}_{j}": v for j, v in enumerate(value)})
         else:
@@ -201,7 +204,7 @@ def build_node_space(populations: list[NodePopulation], model_dirs: list[Path]) 
     table = pd.concat(frames, ignore_index=True, sort=False)
     if "model_code" in table:  # virtual nodes have no model
         table["model_code"] = table["model_code"].fillna(-1).astype(np.int8)
-        table["n_receptor_ports"] = table["n_receptor_ports"].fillna(0).astype(np.int8)
+        table["n_receptor_ports"] = table["n_receptor_ports"].fillna(0).astype(np.int16)
         for flag in FLAG_PARAMS:
             table[flag] = table[flag].fillna(False).astype(bool)
     leading = [c for c in LEADING_COLUMNS if c in table]
@@ -216,3 +219,46 @@ def build_node_space(populations: list[NodePopulation], model_dirs: list[Path]) 
         table=table,
         lookups={p.name: NodeIdLookup(p.node_ids, p.name) for p in ordered},
     )
+
+
+def _numbered(neurons: pd.DataFrame, name: str, rows: np.ndarray, width: int) -> np.ndarray:
+    """Columns ``<name>_1``…``<name>_width`` of ``rows`` as a (rows, width) array (NaN where a column is absent)."""
+    out = np.full((len(rows), width), np.nan)
+    for p in range(width):
+        column = f"{name}_{p + 1}"
+        if column in neurons:
+            out[:, p] = neurons[column].to_numpy(dtype=float)[rows]
+    return out
+
+
+def port_arrays(neurons: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per-port time constants of the compiled network, ragged neuron after neuron (see ``network.compiled``).
+
+    ``neurons`` holds the simulated rows of the nodes table (``model_code``, ``n_receptor_ports`` and the
+    parameter columns of :func:`param_columns`).
+    """
+    code = neurons["model_code"].to_numpy(dtype=np.int64)
+    n_ports = neurons["n_receptor_ports"].to_numpy(dtype=np.int64)
+    width = int(n_ports.max()) if len(n_ports) else 0
+    tau = np.full((len(code), width), np.nan)
+    tau_slow, amp_slow = tau.copy(), tau.copy()
+    for model, m in MODEL_CODES.items():
+        rows = np.flatnonzero(code == m)
+        if not len(rows):
+            continue
+        if model == "glif_psc":
+            tau[rows] = _numbered(neurons, "tau_syn", rows, width)
+        elif model == "glif_psc_double_alpha":
+            tau[rows] = _numbered(neurons, "tau_syn_fast", rows, width)
+            tau_slow[rows] = _numbered(neurons, "tau_syn_slow", rows, width)
+            amp_slow[rows] = _numbered(neurons, "amp_slow", rows, width)
+        elif model in ("iaf_psc_alpha", "iaf_psc_exp"):
+            tau[rows, 0] = neurons["tau_syn_ex"].to_numpy(dtype=float)[rows]
+            tau[rows, 1] = neurons["tau_syn_in"].to_numpy(dtype=float)[rows]
+    present = np.arange(width)[None, :] < n_ports[:, None]
+    return {
+        "n_ports": n_ports.astype(np.int16),
+        "port_tau_ms": tau[present],
+        "port_tau_slow_ms": tau_slow[present],
+        "port_amp_slow": amp_slow[present],
+    }

@@ -28,7 +28,11 @@ log = logging.getLogger(__name__)
 
 #: Per-edge HDF5 attributes the converter reads.
 EDGE_ATTRIBUTES = ("syn_weight", "delay", "nsyns")
-_GLIF, _IAF = MODEL_CODES["glif_psc"], MODEL_CODES["iaf_psc_alpha"]
+#: Models whose receptor ports are numbered (NEST receptor_type 1..n, engine port receptor_type - 1).
+_NUMBERED_PORTS = (MODEL_CODES["glif_psc"], MODEL_CODES["glif_psc_double_alpha"])
+#: Models that take spikes on receptor_type 0 and file them by sign (engine ports 0 excitatory, 1 inhibitory).
+_SIGNED_PORTS = (MODEL_CODES["iaf_psc_alpha"], MODEL_CODES["iaf_psc_exp"])
+_MODEL_NAMES = {code: name for name, code in MODEL_CODES.items()}
 
 
 @dataclass
@@ -154,7 +158,8 @@ class EdgeBlock:
     delay_ms: np.ndarray
     #: NEST ``receptor_type`` of the connection.
     receptor: np.ndarray
-    #: Engine receptor port 0..3: glif_psc ``receptor_type - 1``; iaf_psc_alpha 0 (excitatory) or 1 (inhibitory).
+    #: Engine receptor port: glif_psc/glif_psc_double_alpha ``receptor_type - 1``; iaf_psc_alpha/iaf_psc_exp 0
+    #: (excitatory) or 1 (inhibitory) by the weight's sign; iaf_psc_delta 0.
     port: np.ndarray
 
 
@@ -302,15 +307,21 @@ class EdgeTransformer:
 
     def _ports(self, receptor: np.ndarray, trg: np.ndarray, weight: np.ndarray, t: np.ndarray) -> np.ndarray:
         model = self.target_model[trg]
-        glif = model == _GLIF
-        bad = (glif & ((receptor < 1) | (receptor > self.target_ports[trg]))) | (~glif & (receptor != 0))
+        numbered = np.isin(model, _NUMBERED_PORTS)
+        bad = np.where(numbered, (receptor < 1) | (receptor > self.target_ports[trg]), receptor != 0)
         if bad.any():
             i = int(np.argmax(bad))
-            kind = "glif_psc (ports 1..n_tau_syn)" if glif[i] else "iaf_psc_alpha (port 0)"
+            kind = (
+                f"{_MODEL_NAMES[model[i]]} (receptor_type 1..{self.target_ports[trg[i]]})"
+                if numbered[i]
+                else f"{_MODEL_NAMES[model[i]]} (receptor_type 0)"
+            )
             raise V1SimInputError(
                 self.pop.files.edge_types_file,
                 "dynamics_params receptor_type",
                 f"edge type {int(self.types.type_ids[t[i]])} gives receptor_type {int(receptor[i])}, "
                 f"not a port of target model {kind}",
             )
-        return np.where(glif, receptor - 1, np.where(weight > 0, 0, 1)).astype(np.uint8)
+        signed = np.where(weight > 0, 0, 1)  # NEST files a spike by the sign of its weight
+        port = np.where(numbered, receptor - 1, np.where(np.isin(model, _SIGNED_PORTS), signed, 0))
+        return port.astype(np.uint8)
