@@ -17,11 +17,11 @@ from tests.double_alpha_circuit import write_double_alpha_circuit
 from tests.single_neuron import Clamp, Drive, run_ours
 from v1sim.engine.simulate import simulate
 from v1sim.inputs.currents import StepCurrent
-from v1sim.simulation import config_inputs
-from v1sim.sonata.spikes import read_spikes
 from v1sim.models.propagators import delay_steps
 from v1sim.network.compiled import read_compiled
 from v1sim.network.convert import convert_circuit
+from v1sim.simulation import config_inputs
+from v1sim.sonata.spikes import read_spikes
 
 
 def main(out: Path) -> None:

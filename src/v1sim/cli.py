@@ -20,6 +20,7 @@ def _convert(args: argparse.Namespace) -> None:
         chunk_edges=args.chunk_edges,
         progress=not args.no_progress,
         parquet_compression=args.compression,
+        weight_functions=args.weight_functions,
     )
     print(summary.line())
 
@@ -202,6 +203,20 @@ def _fetch(args: argparse.Namespace) -> None:
     print(summary_line(result, manifest))
 
 
+def add_weight_functions_option(parser: argparse.ArgumentParser) -> None:
+    """``--weight-functions FILE.py ...``: weight functions registered as for bmtk (convert, run)."""
+    parser.add_argument(
+        "--weight-functions",
+        type=Path,
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="FILE.py",
+        help="Python file(s) registering weight functions as for bmtk (add_weight_function, @synaptic_weight); "
+        "loaded after the config's components.weight_functions",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="v1sim", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log each stage")
@@ -217,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     convert.add_argument("--compression", default="snappy", help="Parquet compression (snappy, zstd, none)")
     convert.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_weight_functions_option(convert)
     convert.set_defaults(run=_convert)
 
     synthetic = sub.add_parser(

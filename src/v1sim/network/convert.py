@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,8 @@ from v1sim.network.compiled import (
 )
 from v1sim.network.neurons import NodeSpace, build_node_space, port_arrays
 from v1sim.network.sorting import gather, group_pointers, lexsort_two_keys
-from v1sim.network.synapses import EDGE_ATTRIBUTES, EdgeBlock, EdgeTransformer
+from v1sim.network.synapses import EdgeBlock, EdgeTransformer
+from v1sim.network.user_weights import load_weight_functions, weight_function_files
 from v1sim.provenance import atomic_directory, peak_memory_mb, provenance, write_json
 from v1sim.sonata.config import load_circuit_config
 from v1sim.sonata.edges import EdgeChunk, EdgePopulation, read_edge_populations
@@ -248,11 +250,17 @@ def convert_circuit(
     chunk_edges: int = DEFAULT_CHUNK_EDGES,
     progress: bool = True,
     parquet_compression: str = "snappy",
+    weight_functions: Sequence[str | Path] = (),
 ) -> ConvertSummary:
-    """Convert the SONATA circuit named by ``config`` into ``outdir`` (see the module docstring)."""
+    """Convert the SONATA circuit named by ``config`` into ``outdir`` (see the module docstring).
+
+    ``weight_functions``: Python files registering weight functions as for bmtk (``--weight-functions``), loaded
+    after those the config lists under ``components.weight_functions`` (:mod:`v1sim.network.user_weights`).
+    """
     started = time.perf_counter()
     config, outdir = Path(config), Path(outdir)
     circuit = load_circuit_config(config)
+    user_functions = load_weight_functions(weight_function_files(circuit, weight_functions))
     log.info("reading nodes from %d file(s)", len(circuit.nodes))
 
     def elapsed() -> str:
@@ -269,7 +277,9 @@ def convert_circuit(
             )
     if len(edge_pops) > 255:
         raise V1SimInputError(config, "networks.edges", "more than 255 edge populations")
-    transformers = [EdgeTransformer(p, space, circuit.synaptic_models_dirs) for p in edge_pops]
+    transformers = [
+        EdgeTransformer(p, space, circuit.synaptic_models_dirs, user_functions) for p in edge_pops
+    ]
 
     n_edges = sum(p.n_edges for p in edge_pops)
     log.info("[%s] streaming %s edges of %d population(s)", elapsed(), f"{n_edges:,}", len(edge_pops))
@@ -286,7 +296,7 @@ def convert_circuit(
                 lo = at
                 writer = _ParquetWriter(tmp / "edges" / f"{pop.name}.parquet", parquet_compression)
                 try:
-                    for chunk in pop.iter_chunks(chunk_edges, EDGE_ATTRIBUTES):
+                    for chunk in pop.iter_chunks(chunk_edges, transformer.attributes):
                         block = transformer.transform(chunk)
                         writer.write(_parquet_table(block, pop))
                         syn.put(
@@ -335,6 +345,7 @@ def convert_circuit(
                 virtual_populations=summary.virtual_populations,
                 edge_populations=summary.edge_populations,
                 chunk_edges=chunk_edges,
+                weight_functions=user_functions.provenance(),
             ),
         )
     return summary

@@ -122,12 +122,50 @@ class NodeSpace:
         return self.population(name).size
 
 
+#: ``model_type`` values of other SONATA simulators, refused by name (bmtk PointNet would hand their
+#: templates, such as ``ctdb:Biophys1.hoc`` or ``dipde:Internal``, to NEST, which has no such model).
+OUT_OF_SCOPE_MODEL_TYPES = {
+    "biophysical": "biophysical cells (bmtk BioNet, NEURON)",
+    "population": "population models (bmtk PopNet, DiPDE)",
+}
+
+
+def _refuse_out_of_scope(pop: NodePopulation) -> None:
+    """One line naming the file and field when a node is a biophysical cell or a DiPDE population model.
+
+    A node whose ``model_template`` is a NEST model (``nest:…``) is a point neuron whatever its
+    ``model_type`` says, and bmtk PointNet creates it in NEST; so only non-NEST templates are refused.
+    """
+    model_type = pop.table["model_type"].astype(str).to_numpy()
+    if "model_template" in pop.table:
+        template = pop.table["model_template"].astype(str).to_numpy()
+    else:
+        template = np.full(len(model_type), "nan")
+    for kind, what in OUT_OF_SCOPE_MODEL_TYPES.items():
+        bad = (model_type == kind) & ~np.char.startswith(template.astype(str), "nest:")
+        if not bad.any():
+            continue
+        i = int(np.argmax(bad))
+        type_id = int(pop.table["node_type_id"].iloc[i])
+        in_types = "model_type" in pop.types and str(pop.types["model_type"].get(type_id)) == kind
+        path = pop.files.node_types_file if in_types else pop.files.nodes_file
+        field = f"model_type (node type {type_id})" if in_types else f"/nodes/{pop.name} model_type"
+        shown = "no model_template" if template[i] == "nan" else f"model_template '{template[i]}'"
+        raise V1SimInputError(
+            path,
+            field,
+            f"'{kind}' ({shown}): {what} are out of scope; v1sim runs NEST point neurons "
+            "(model_type point_neuron or point_process, model_template nest:<model>) and virtual nodes",
+        )
+
+
 def _population_kind(pop: NodePopulation) -> bool:
-    """True for a virtual population (every node ``model_type == virtual``)."""
+    """True for a virtual population (every node ``model_type == virtual``); refuses out-of-scope models."""
     if "model_type" not in pop.table:
         raise V1SimInputError(
             pop.files.node_types_file, "model_type", f"column missing (population '{pop.name}')"
         )
+    _refuse_out_of_scope(pop)
     virtual = pop.table["model_type"].astype(str).to_numpy() == "virtual"
     if virtual.any() and not virtual.all():
         raise V1SimInputError(

@@ -1,10 +1,13 @@
 """The edge side of the compiled network: what each SONATA edge becomes in NEST, computed a chunk at a time.
 
 Per edge (bmtk 1.2 PointNet semantics, one NEST connection per SONATA edge):
-``weight_pa = syn_weight × nsyns × f`` (f from the edge type's ``weight_function``, else 1); ``syn_weight``,
-``delay`` and ``nsyns`` come from the edge's HDF5 group when present, else from its edge type; ``nsyns`` defaults
-to 1 and a missing delay to NEST's default of 1 ms; the receptor port is the ``receptor_type`` of the edge type's
-synaptic-model JSON (0 when empty).
+``weight_pa = syn_weight × nsyns × f`` (f from the edge type's built-in ``weight_function``, else 1), or what
+the user's function of that name returns (:mod:`v1sim.network.user_weights`); ``syn_weight``, ``delay`` and
+``nsyns`` come from the edge's HDF5 group when present, else from its edge type; ``nsyns`` defaults to 1 and a
+missing delay to NEST's default of 1 ms; the receptor port is the ``receptor_type`` of the edge type's
+synaptic-model JSON (0 when empty). Only ``static_synapse`` connections are simulated: any other synapse model,
+in the types table's ``model_template`` or in the synaptic-model JSON's ``synapse_model`` (``model`` in NEST 2
+files), which bmtk hands to NEST as the connection's model, is refused when the types are read.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ import pandas as pd
 from v1sim.errors import V1SimInputError
 from v1sim.models.nest_defaults import NEST_DEFAULT_DELAY_MS
 from v1sim.models.params import MODEL_CODES
-from v1sim.network import weights
+from v1sim.network import user_weights, weights
 from v1sim.network.neurons import NodeSpace
-from v1sim.sonata.components import find_component, receptor_type
+from v1sim.network.user_weights import NO_USER_FUNCTIONS, UserWeightFunction, UserWeightFunctions
+from v1sim.sonata.components import find_component, load_component, receptor_type
 from v1sim.sonata.edges import EdgeChunk, EdgePopulation
 
 log = logging.getLogger(__name__)
@@ -33,6 +37,9 @@ _NUMBERED_PORTS = (MODEL_CODES["glif_psc"], MODEL_CODES["glif_psc_double_alpha"]
 #: Models that take spikes on receptor_type 0 and file them by sign (engine ports 0 excitatory, 1 inhibitory).
 _SIGNED_PORTS = (MODEL_CODES["iaf_psc_alpha"], MODEL_CODES["iaf_psc_exp"])
 _MODEL_NAMES = {code: name for name, code in MODEL_CODES.items()}
+#: Parts of the names of NEST 3.10's plastic synapse models (stdp_*, tsodyks*, quantal_stp, clopath, …).
+_PLASTIC_MARKERS = ("stdp", "tsodyks", "stp", "clopath", "urbanczik", "vogels_sprekeler", "jonke", "ht_synapse",
+                    "eprop")  # fmt: skip
 
 
 @dataclass
@@ -44,8 +51,11 @@ class EdgeTypes:
     delay_ms: np.ndarray
     nsyns: np.ndarray
     receptor: np.ndarray
+    #: Code of the edge type's weight function (``weights``: 0 none, DirectionRule codes, BMTK_DEFAULT, USER).
     weight_function: np.ndarray
     weight_sigma: np.ndarray
+    #: The user's function of each type whose code is USER (None elsewhere).
+    user_function: list[UserWeightFunction | None]
     #: A type whose properties could not be resolved keeps its error here; it is raised only if an edge uses it.
     errors: dict[int, V1SimInputError]
     _dense: np.ndarray | None = None
@@ -93,8 +103,46 @@ def _number_column(types: pd.DataFrame, name: str, path: Path) -> np.ndarray:
     return values
 
 
-def resolve_edge_types(pop: EdgePopulation, synaptic_dirs: list[Path]) -> EdgeTypes:
-    """Read every edge type's weight, delay, nsyns, receptor and weight function from the types table."""
+def check_synapse_model(model: str, path: Path, field: str, type_id: int) -> None:
+    """Refuse, naming the file and field, any NEST synapse model but ``static_synapse`` (plastic ones by kind)."""
+    name = model.removeprefix("nest:")
+    if name == "static_synapse":
+        return
+    what = (
+        f"plastic synapses ({name}) are"
+        if any(marker in name for marker in _PLASTIC_MARKERS)
+        else f"synapse model '{name}' is"
+    )
+    raise V1SimInputError(
+        path, field, f"edge type {type_id}: {what} out of scope: v1sim runs static synapses (static_synapse)"
+    )
+
+
+def _weight_function_code(
+    name: str, type_id: int, user: UserWeightFunctions, path: Path
+) -> tuple[int, UserWeightFunction | None]:
+    """Code (and user function) of a ``weight_function`` name: a user's registration wins, as in bmtk."""
+    if name in user:
+        return weights.USER, user[name]
+    if name in weights.BMTK_DEFAULT_WEIGHT_FUNCTIONS:
+        return weights.BMTK_DEFAULT, None
+    if name in weights.WEIGHT_FUNCTION_CODES:
+        return weights.WEIGHT_FUNCTION_CODES[name], None
+    known = ", ".join(
+        [*weights.WEIGHT_FUNCTION_CODES, *weights.BMTK_DEFAULT_WEIGHT_FUNCTIONS, *user.functions]
+    )
+    raise V1SimInputError(
+        path,
+        "weight_function",
+        f"edge type {type_id}: unknown weight function '{name}' (known: {known}; register your own in a Python "
+        f"file named by --weight-functions or components.{user_weights.CONFIG_KEY})",
+    )
+
+
+def resolve_edge_types(
+    pop: EdgePopulation, synaptic_dirs: list[Path], user: UserWeightFunctions = NO_USER_FUNCTIONS
+) -> EdgeTypes:
+    """Read every edge type's weight, delay, nsyns, receptor, synapse model and weight function."""
     path = pop.files.edge_types_file
     types = pop.types.sort_index()
     n = len(types)
@@ -106,6 +154,7 @@ def resolve_edge_types(pop: EdgePopulation, synaptic_dirs: list[Path]) -> EdgeTy
         receptor=np.zeros(n, dtype=np.int16),
         weight_function=np.zeros(n, dtype=np.int8),
         weight_sigma=_number_column(types, "weight_sigma", path),
+        user_function=[None] * n,
         errors={},
     )
     templates = (
@@ -113,28 +162,29 @@ def resolve_edge_types(pop: EdgePopulation, synaptic_dirs: list[Path]) -> EdgeTy
     )
     functions = types["weight_function"] if "weight_function" in types else pd.Series(None, types.index)
     params = types["dynamics_params"] if "dynamics_params" in types else pd.Series(None, types.index)
+    # A type's error is kept and raised only when an edge uses the type: bmtk never reads unused types.
     for t, type_id in enumerate(out.type_ids):
         try:
-            template = str(templates.iloc[t])
-            if template.removeprefix("nest:") != "static_synapse":
+            if pd.isna(templates.iloc[t]):
                 raise V1SimInputError(
                     path,
                     "model_template",
-                    f"edge type {type_id}: unknown synapse model '{template}' (supported: static_synapse)",
+                    f"edge type {type_id}: no synapse model (v1sim runs static_synapse)",
                 )
+            check_synapse_model(str(templates.iloc[t]), path, "model_template", int(type_id))
             if pd.notna(params.iloc[t]) and str(params.iloc[t]).strip():
-                out.receptor[t] = receptor_type(find_component(str(params.iloc[t]), synaptic_dirs, path))
+                component = find_component(str(params.iloc[t]), synaptic_dirs, path)
+                model = load_component(component)
+                for key in ("synapse_model", "model"):  # bmtk passes the JSON's keys on to nest.Connect
+                    if key in model:
+                        check_synapse_model(str(model[key]), component, key, int(type_id))
+                out.receptor[t] = receptor_type(component)
             function = functions.iloc[t]
             if pd.notna(function) and str(function).strip():
-                if str(function) not in weights.WEIGHT_FUNCTION_CODES:
-                    known = ", ".join(weights.WEIGHT_FUNCTION_CODES)
-                    raise V1SimInputError(
-                        path,
-                        "weight_function",
-                        f"edge type {type_id}: unknown weight function '{function}' (known: {known})",
-                    )
-                out.weight_function[t] = weights.WEIGHT_FUNCTION_CODES[str(function)]
-                if not np.isfinite(out.weight_sigma[t]) or out.weight_sigma[t] <= 0:
+                code, out.user_function[t] = _weight_function_code(str(function), int(type_id), user, path)
+                out.weight_function[t] = code
+                needs_sigma = code in weights.WEIGHT_FUNCTION_CODES.values()
+                if needs_sigma and (not np.isfinite(out.weight_sigma[t]) or out.weight_sigma[t] <= 0):
                     raise V1SimInputError(
                         path, "weight_sigma", f"edge type {type_id}: {function} needs a positive weight_sigma"
                     )
@@ -166,7 +216,13 @@ class EdgeBlock:
 class EdgeTransformer:
     """Turns raw SONATA edge chunks of one population into :class:`EdgeBlock` s."""
 
-    def __init__(self, pop: EdgePopulation, space: NodeSpace, synaptic_dirs: list[Path]) -> None:
+    def __init__(
+        self,
+        pop: EdgePopulation,
+        space: NodeSpace,
+        synaptic_dirs: list[Path],
+        user_functions: UserWeightFunctions = NO_USER_FUNCTIONS,
+    ) -> None:
         self.pop = pop
         self.path = pop.files.edges_file
         for role, name in (("source", pop.source_population), ("target", pop.target_population)):
@@ -183,7 +239,10 @@ class EdgeTransformer:
                 f"targets virtual population '{pop.target_population}'",
             )
         self.space = space
-        self.types = resolve_edge_types(pop, synaptic_dirs)
+        self.types = resolve_edge_types(pop, synaptic_dirs, user_functions)
+        self._user_frames: user_weights.EdgeFrames | None = None
+        if (self.types.weight_function == weights.USER).any():
+            self._user_frames = user_weights.EdgeFrames(pop, space)
         self.source_lookup = space.lookups[pop.source_population]
         self.target_lookup = space.lookups[pop.target_population]
         offset = space.offset[pop.target_population]
@@ -197,6 +256,13 @@ class EdgeTransformer:
                 pop.files.edge_types_file,
                 NEST_DEFAULT_DELAY_MS,
             )
+
+    @property
+    def attributes(self) -> tuple[str, ...]:
+        """Per-edge group attributes to read with each chunk (all numeric ones when a user function needs them)."""
+        if self._user_frames is None:
+            return EDGE_ATTRIBUTES
+        return (*EDGE_ATTRIBUTES, *(a for a in self._user_frames.attributes if a not in EDGE_ATTRIBUTES))
 
     def _attribute(self, population: str, name: str) -> np.ndarray:
         key = (population, name)
@@ -226,10 +292,12 @@ class EdgeTransformer:
         t = types.index_of(edge_type_id, path, f"{pop.field}/edge_type_id")
 
         syn_weight = self._per_edge(chunk, "syn_weight", types.syn_weight[t])
-        self._check(chunk, t, "syn_weight", ~np.isnan(syn_weight), "no weight (NaN or missing)")
-        self._check(chunk, t, "syn_weight", np.isfinite(syn_weight), "an infinite weight")
+        by_user = types.weight_function[t] == weights.USER  # the user's function alone gives these weights
+        self._check(chunk, t, "syn_weight", ~np.isnan(syn_weight) | by_user, "no weight (NaN or missing)")
+        self._check(chunk, t, "syn_weight", np.isfinite(syn_weight) | by_user, "an infinite weight")
         nsyns = self._per_edge(chunk, "nsyns", types.nsyns[t])
-        nsyns = np.where(np.isnan(nsyns), 1.0, nsyns)
+        nsyns_given = ~np.isnan(nsyns)
+        nsyns = np.where(nsyns_given, nsyns, 1.0)
         self._check(chunk, t, "nsyns", (nsyns >= 0) & (nsyns == np.floor(nsyns)), "nsyns that is not a count")
         delay = self._per_edge(chunk, "delay", types.delay_ms[t])
         delay = np.where(np.isnan(delay), NEST_DEFAULT_DELAY_MS, delay)
@@ -242,8 +310,7 @@ class EdgeTransformer:
             f"delay {delay[np.argmin(valid)] if len(delay) else 0} ms (< 0 or not finite)",
         )
 
-        factor = self._weight_factor(t, src, trg)
-        weight = syn_weight * nsyns * factor
+        weight = self._weights(chunk, t, src, trg, syn_weight, nsyns, nsyns_given)
         receptor = types.receptor[t]
         port = self._ports(receptor, trg, weight, t)
         return EdgeBlock(
@@ -283,10 +350,43 @@ class EdgeTransformer:
             return from_type.astype(float, copy=True)
         return np.where(chunk.present[name], chunk.attributes[name], from_type)
 
+    def _weights(
+        self,
+        chunk: EdgeChunk,
+        t: np.ndarray,
+        src: np.ndarray,
+        trg: np.ndarray,
+        syn_weight: np.ndarray,
+        nsyns: np.ndarray,
+        nsyns_given: np.ndarray,
+    ) -> np.ndarray:
+        """NEST's weight of every edge: syn_weight × nsyns × f, or what the type's user function returns."""
+        code = self.types.weight_function[t]
+        default = (code == weights.BMTK_DEFAULT) & ~nsyns_given
+        if default.any():  # bmtk's function reads the nsyns column; without one bmtk stops with an error
+            i = int(np.argmax(default))
+            name = self.pop.types.loc[self.types.type_ids[t[i]], "weight_function"]
+            raise V1SimInputError(
+                self.pop.files.edge_types_file,
+                "weight_function",
+                f"edge type {int(self.types.type_ids[t[i]])}: bmtk's {name} is syn_weight × nsyns, and neither "
+                f"{self.path.name} nor the types table gives edge {chunk.start + i} an nsyns",
+            )
+        weight = syn_weight * nsyns * self._weight_factor(t, src, trg)
+        if self._user_frames is not None:
+            for type_row in np.unique(t[code == weights.USER]):
+                selected = np.flatnonzero(t == type_row)
+                function = self.types.user_function[type_row]
+                type_id = int(self.types.type_ids[type_row])
+                edges, sources, targets = self._user_frames.frames(chunk, selected, src, trg, type_id)
+                where = f"edge type {type_id} of {self.pop.files.edge_types_file} ({len(selected)} edges)"
+                weight[selected] = user_weights.call_weight_function(function, edges, sources, targets, where)
+        return weight
+
     def _weight_factor(self, t: np.ndarray, src: np.ndarray, trg: np.ndarray) -> np.ndarray:
-        """The weight-function factor of every edge (node attributes are fetched only when a function needs them)."""
-        used = np.bincount(self.types.weight_function[t], minlength=len(weights.WEIGHT_FUNCTION_CODES) + 1)
-        if not used[1:].any():
+        """The DirectionRule factor of every edge (node attributes are fetched only when a function needs them)."""
+        used = np.bincount(self.types.weight_function[t], minlength=weights.USER + 1)
+        if not any(used[code] for code in weights.WEIGHT_FUNCTION_CODES.values()):
             return np.ones(len(t))
         s_pop, t_pop = self.pop.source_population, self.pop.target_population
         none = np.zeros(0)

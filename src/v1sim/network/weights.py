@@ -1,4 +1,10 @@
-"""Weight functions of the Allen V1 release: the factor ``f`` in ``weight_pa = syn_weight × nsyns × f``.
+"""Built-in weight functions: the factor ``f`` in ``weight_pa = syn_weight × nsyns × f``.
+
+bmtk 1.2 PointNet gives an edge type without a ``weight_function`` the weight ``syn_weight × nsyns`` (nsyns 1 when
+absent); with one, NEST gets what the named function returns and nothing else. bmtk registers three names itself
+(``bmtk/simulator/pointnet/default_setters/synaptic_weights.py``): ``default_weight_fnc``, ``set_syn_weight`` and
+``wmax``, one function returning ``syn_weight × nsyns`` (it reads the ``nsyns`` column, so bmtk fails where neither
+the edges file nor the types table has one). Users register their own (:mod:`v1sim.network.user_weights`).
 
 Formulas as used by the Billeh et al. (2020) GLIF network release (its ``weight_function`` column):
 
@@ -8,7 +14,8 @@ Formulas as used by the Billeh et al. (2020) GLIF network release (its ``weight_
   exp(−(dx·cos θ + dz·sin θ)²/2) with dx = 0.07·(x_t − x_s), dz = 0.04·(z_t − z_s), θ the target's tuning angle,
   times (5.5/4 − 11/1680·φ) with φ the target's tuning angle folded to 0–90°.
 
-Any other name is an input error: a silent factor of 1 is how earlier ports got the weights wrong.
+Both return ``syn_weight × nsyns × f`` when registered for bmtk (:mod:`v1sim.reference.pointnet_run`). Any other
+name is an input error: a silent factor of 1 is how earlier ports got the weights wrong.
 """
 
 from __future__ import annotations
@@ -21,6 +28,11 @@ import numpy as np
 #: Code 0 means "no weight function" (f = 1).
 WEIGHT_FUNCTION_CODES = {"DirectionRule_EE": 1, "DirectionRule_others": 2}
 _EE, _OTHERS = WEIGHT_FUNCTION_CODES["DirectionRule_EE"], WEIGHT_FUNCTION_CODES["DirectionRule_others"]
+#: bmtk PointNet's own names, one function ``syn_weight × nsyns`` (f = 1, but nsyns must be given).
+BMTK_DEFAULT_WEIGHT_FUNCTIONS = ("default_weight_fnc", "set_syn_weight", "wmax")
+BMTK_DEFAULT = 3
+#: A user's function: the weight is what it returns (f is unused).
+USER = 4
 
 
 @numba.njit(cache=True, inline="always")
@@ -83,7 +95,7 @@ def edge_factors(
     target_x: np.ndarray,
     target_z: np.ndarray,
 ) -> np.ndarray:
-    """The factor ``f`` of every edge of a chunk (1 where the edge type has no weight function).
+    """The factor ``f`` of every edge of a chunk (1 where the edge type has no DirectionRule function).
 
     ``edge_type`` indexes the per-type arrays; ``src``/``trg`` index the per-node arrays of the source and
     target populations (unused node arrays may be empty when no edge type needs them).

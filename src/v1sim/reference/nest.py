@@ -7,10 +7,12 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from v1sim.errors import V1SimInputError
+from v1sim.network.user_weights import weight_function_files
 from v1sim.provenance import atomic_directory, provenance, write_json
 from v1sim.sonata.config import load_circuit_config, load_json_config
 
@@ -64,10 +66,16 @@ def run_nest(
     dt_ms: float,
     threads: int = 1,
     timeout_s: float = 24 * 3600,
+    weight_functions: Sequence[str | Path] = (),
 ) -> dict[str, Any]:
-    """Run the circuit in NEST (own process); ``outdir`` gets spikes.h5, log.txt, config.json, provenance.json."""
+    """Run the circuit in NEST (own process); ``outdir`` gets spikes.h5, log.txt, config.json, provenance.json.
+
+    The user's weight functions (the config's ``components.weight_functions``, then ``weight_functions``) are
+    registered with bmtk there, as for ``v1sim convert``.
+    """
     started = time.perf_counter()
     outdir = Path(outdir)
+    function_files = weight_function_files(load_circuit_config(Path(config)), weight_functions)
     with atomic_directory(outdir) as tmp:
         spec = bmtk_config(Path(config), tmp, inputs or {}, tstop_ms, dt_ms, threads)
         (tmp / "config.json").write_text(json.dumps(spec, indent=2))
@@ -79,6 +87,7 @@ def run_nest(
                 "v1sim.reference.pointnet_run",
                 str(tmp / "config.json"),
                 str(tmp / "times.json"),
+                *map(str, function_files),
             ],
             capture_output=True,
             text=True,
@@ -110,6 +119,7 @@ def run_nest(
             tstop_ms=tstop_ms,
             dt_ms=dt_ms,
             inputs={k: str(v) for k, v in (inputs or {}).items()},
+            weight_functions=[str(f) for f in function_files],
             nest_build_s=round(times["build_s"], 3),
             nest_simulate_s=round(times["simulate_s"], 3),
             real_time_factor=round(times["simulate_s"] / (tstop_ms / 1000.0), 4),

@@ -50,9 +50,12 @@ def load_component(path: Path) -> dict[str, Any]:
 
 
 def receptor_type(path: Path) -> int:
-    """NEST receptor port named by a synaptic-model JSON; an empty file (or object) means port 0."""
+    """NEST receptor port named by a synaptic-model JSON; an empty file (or object) means port 0.
+
+    The synapse model the JSON may name (``synapse_model``, NEST 2's ``model``) is checked by the edge reader.
+    """
     params = load_component(path)
-    unknown = sorted(set(params) - {"receptor_type"})
+    unknown = sorted(set(params) - {"receptor_type", "synapse_model", "model"})
     if unknown:
         raise V1SimInputError(
             path,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import h5py
@@ -9,6 +10,14 @@ import numpy as np
 import pandas as pd
 
 from v1sim.errors import V1SimInputError
+
+#: bmtk 1.2 reads types tables with ``pd.read_csv(path, sep=" ", na_values="NONE")`` (pandas' default missing
+#: markers, among them ``NULL``, ``None`` and the empty field, apply as well).
+BMTK_TYPES_SEPARATOR = " "
+BMTK_TYPES_NA_VALUES = "NONE"
+_ONE_SPACE_HINT = (
+    "each space separates two fields, as bmtk reads it: a trailing space, or an unquoted value with a space?"
+)
 
 
 def open_h5(path: Path, what: str) -> h5py.File:
@@ -52,29 +61,66 @@ def read_dataset(dataset: h5py.Dataset, path: Path, start: int = 0, stop: int | 
 
 
 def read_types_csv(path: Path, id_column: str) -> pd.DataFrame:
-    """Read a SONATA node- or edge-types table (space-delimited, one row per type id)."""
+    """Read a SONATA node- or edge-types table exactly as bmtk 1.2 reads it, one row per type id.
+
+    bmtk's call (``bmtk.utils.sonata.utils.load_csv``) is ``pd.read_csv(path, sep=' ', na_values='NONE')``:
+    every single space separates two fields, so two spaces in a row hold an empty value; values may be
+    double-quoted (and then hold spaces); ``NONE``, ``NULL``, ``None``, ``NaN`` and empty fields are missing
+    values. A table bmtk would misread (a row with more fields than the header, which pandas then takes for
+    an index) or cannot use (no integer id column, a repeated id) is an input error naming the file.
+    """
     if not path.is_file():
         raise V1SimInputError(path, None, "types file not found")
     try:
-        # "NULL" and "NONE" mark missing values, as bmtk writes and reads them.
-        table = pd.read_csv(
-            path, sep=r"\s+", quotechar='"', skipinitialspace=True, na_values=["NONE", "None"]
-        )
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise V1SimInputError(path, None, f"not a space-delimited types table ({exc})") from None
+        table = pd.read_csv(path, sep=BMTK_TYPES_SEPARATOR, na_values=BMTK_TYPES_NA_VALUES)
+    except pd.errors.ParserError as exc:
+        reason = " ".join(str(exc).split()).removeprefix("Error tokenizing data. C error: ")
+        raise V1SimInputError(
+            path, None, f"not a space-delimited types table ({reason}; {_ONE_SPACE_HINT})"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise V1SimInputError(path, None, f"not a text types table ({exc.reason})") from None
     except pd.errors.EmptyDataError:
         raise V1SimInputError(path, None, "types file is empty") from None
-    if id_column not in table.columns:
+    longer = _first_row_longer_than_header(path)
+    if longer is not None:
+        # pandas then takes the leading column for an index and shifts every other column: bmtk misreads it.
         raise V1SimInputError(
-            path, id_column, f"column is missing (found: {', '.join(map(str, table.columns))})"
+            path, None, f"line {longer} has more fields than the header ({_ONE_SPACE_HINT})"
         )
-    if not pd.api.types.is_integer_dtype(table[id_column]):
-        raise V1SimInputError(path, id_column, "expected integer type ids")
-    duplicated = table[id_column][table[id_column].duplicated()]
+    if id_column not in table.columns:
+        found = ", ".join(map(str, table.columns))
+        tabs = any("\t" in str(column) for column in table.columns)
+        hint = "; the table is tab-delimited, SONATA types tables are space-delimited" if tabs else ""
+        raise V1SimInputError(path, id_column, f"column is missing (found: {found}){hint}")
+    ids = table[id_column]
+    if len(ids) and not pd.api.types.is_integer_dtype(ids):
+        numeric = pd.to_numeric(ids, errors="coerce")
+        bad = numeric.isna() | (numeric != numeric.round())
+        row = int(np.argmax(bad.to_numpy())) if bad.any() else 0
+        raise V1SimInputError(
+            path, id_column, f"expected integer type ids, found {ids.iloc[row]!r} on line {row + 2}"
+        )
+    duplicated = ids[ids.duplicated()]
     if len(duplicated):
         raise V1SimInputError(path, id_column, f"type id {int(duplicated.iloc[0])} appears more than once")
-    table[id_column] = table[id_column].astype(np.int64)
+    table[id_column] = ids.astype(np.int64)
     return table.set_index(id_column, drop=False)
+
+
+def _first_row_longer_than_header(path: Path) -> int | None:
+    """Line number of the first data row when it has more fields than the header, else None."""
+    with path.open(newline="", errors="replace") as handle:
+        reader = csv.reader(handle, delimiter=BMTK_TYPES_SEPARATOR, quotechar='"')
+        rows = []
+        for row in reader:
+            if row:  # pandas skips blank lines
+                rows.append((reader.line_num, len(row)))
+            if len(rows) == 2:
+                break
+    if len(rows) == 2 and rows[1][1] > rows[0][1]:
+        return rows[1][0]
+    return None
 
 
 def decode_strings(values: np.ndarray) -> np.ndarray:
