@@ -84,9 +84,9 @@ def _ports_in_use(net: CompiledNetwork) -> np.ndarray:
     return mask
 
 
-def _set_keys(net: CompiledNetwork, in_use: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(first neuron of each distinct parameter set, set of every neuron): neurons whose parameters, ports
-    and used ports are all equal share a set. Floats are compared by their bits (NaN equals NaN)."""
+def _set_keys(net: CompiledNetwork) -> tuple[np.ndarray, np.ndarray]:
+    """(first neuron of each distinct parameter set, set of every neuron): neurons whose parameters and ports
+    are all equal share a set. Floats are compared by their bits (NaN equals NaN)."""
     start = net.port_start
     width = int(net.n_ports.max()) if net.n_neurons else 0
     ports = np.zeros((net.n_neurons, 3 * width))
@@ -102,7 +102,6 @@ def _set_keys(net: CompiledNetwork, in_use: np.ndarray) -> tuple[np.ndarray, np.
         np.stack([net.flags[k] for k in sorted(net.flags)], axis=1).astype(np.float64),
         net.n_ports.astype(np.float64)[:, None],
         ports,
-        in_use.astype(np.float64)[:, None],
     ]
     keys = np.ascontiguousarray(np.concatenate(columns, axis=1)).view(np.int64)
     _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
@@ -163,8 +162,11 @@ def prepare(net: CompiledNetwork, dt_ms: float, dtype: str = "float32") -> Engin
         raise V1SimInputError(None, "network", "the network has no simulated neurons")
     _check_models(net)
     steps = _delays(net, dt_ms)
-    in_use = _ports_in_use(net)
-    first, cell_type = _set_keys(net, in_use)
+    first, cell_type = _set_keys(net)
+    # A port is updated for a whole set when a synapse reaches it in any of the set's neurons (the others hold
+    # zeros there, which stay exact zeros): sets stay node types however sparse the wiring.
+    in_use = np.zeros(len(first), dtype=np.int64)
+    np.bitwise_or.at(in_use, cell_type, _ports_in_use(net))
     h = float(dt_ms)
     start = net.port_start
     refractory = steps_of(net.scalars["t_ref"][first], h)
@@ -184,7 +186,7 @@ def prepare(net: CompiledNetwork, dt_ms: float, dtype: str = "float32") -> Engin
         )
         port_cols.append(cols)
         n_ports = int(net.n_ports[i])
-        int_rows.append([model, n_ports, int(has_asc), int(refractory[t]), int(in_use[i]), column])
+        int_rows.append([model, n_ports, int(has_asc), int(refractory[t]), int(in_use[t]), column])
         column += n_ports
     int_param = np.array(int_rows, dtype=np.int64).T
     assert int_param.shape[0] == update.N_INT_ROWS
