@@ -201,32 +201,40 @@ class _StandIn(types.ModuleType):
 
 @contextlib.contextmanager
 def _simulator_stand_ins(pyfunction_cache: types.ModuleType) -> Iterator[None]:
-    """Stand in for bmtk's simulator packages not yet imported: registration functions, and nothing else."""
+    """Stand in for bmtk's simulator packages while a user's file loads: registration functions, and nothing
+    else — also when the real packages were imported before (they are put back afterwards), so that loading a
+    file behaves the same in any process."""
     import bmtk.simulator
 
-    added: list[str] = []
+    missing = object()
+    saved: dict[str, object] = {}
+    saved_attributes: dict[str, object] = {}
     for package in _SIMULATOR_PACKAGES:
-        if package in sys.modules:  # already imported for real: its registry is the same one
-            continue
         stand_in = _StandIn(package)
         stand_in.__path__ = []  # a package: ``import <package>.pyfunction_cache`` looks in sys.modules
         for name in dir(pyfunction_cache):
             if not name.startswith("_"):
                 setattr(stand_in, name, getattr(pyfunction_cache, name))
         stand_in.pyfunction_cache = pyfunction_cache
-        sys.modules[package] = stand_in
-        added.append(package)
-        if f"{package}.pyfunction_cache" not in sys.modules:
-            sys.modules[f"{package}.pyfunction_cache"] = pyfunction_cache
-            added.append(f"{package}.pyfunction_cache")
-        setattr(bmtk.simulator, package.rsplit(".", 1)[1], stand_in)
+        for name, module in ((package, stand_in), (f"{package}.pyfunction_cache", pyfunction_cache)):
+            saved[name] = sys.modules.get(name, missing)
+            sys.modules[name] = module
+        short = package.rsplit(".", 1)[1]
+        saved_attributes[short] = getattr(bmtk.simulator, short, missing)
+        setattr(bmtk.simulator, short, stand_in)
     try:
         yield
     finally:
-        for name in added:
-            del sys.modules[name]
-            if name.count(".") == 2:
-                delattr(bmtk.simulator, name.rsplit(".", 1)[1])
+        for name, module in saved.items():
+            if module is missing:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
+        for short, value in saved_attributes.items():
+            if value is missing:
+                delattr(bmtk.simulator, short)
+            else:
+                setattr(bmtk.simulator, short, value)
 
 
 def _describe(exc: BaseException, path: Path) -> str:
