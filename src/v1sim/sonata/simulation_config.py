@@ -126,7 +126,7 @@ def _positive(value: Any, config: Path, where: str) -> float:
     return float(value)
 
 
-def _node_sets(circuit: CircuitConfig) -> tuple[dict[str, Any], Path | str | None]:
+def config_node_sets(circuit: CircuitConfig) -> tuple[dict[str, Any], Path | str | None]:
     """bmtk's rule: inline ``node_sets`` when the config has them, else the ``node_sets_file``."""
     if circuit.node_sets is not None:
         return dict(circuit.node_sets), circuit.node_sets_source
@@ -439,7 +439,7 @@ def spike_input_files(path: str | Path) -> tuple[dict[str, Path], dict[str, Any]
     opened), and the raw ``run`` section."""
     circuit = load_circuit_config(path)
     where = circuit.simulation_file or Path(path).resolve()
-    node_sets, _ = _node_sets(circuit)
+    node_sets, _ = config_node_sets(circuit)
     spikes, _ = _parse_inputs(circuit.simulation.get("inputs"), where)
     files = {}
     for spike_input in spikes:
@@ -475,7 +475,7 @@ def load_simulation_config(
             f"'{target}': v1sim runs bmtk PointNet (NEST) configs; BioNet, FilterNet and PopNet configs are not "
             "point-neuron simulations",
         )
-    node_sets, node_sets_file = _node_sets(circuit)
+    node_sets, node_sets_file = config_node_sets(circuit)
     tstop, dt, threads = _run_section(simulation.get("run", {}), where, tstop_ms, dt_ms)
 
     spikes, clamp_specs = _parse_inputs(simulation.get("inputs"), where)
