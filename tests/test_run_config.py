@@ -340,6 +340,17 @@ def test_overwrite_never_deletes_the_config_or_its_inputs(circuit: Path, cache: 
     assert status == 2 and (tmp_path / "config.json").exists() and (tmp_path / "lgn.h5").exists()
 
 
+def test_output_into_the_config_folder_keeps_the_config(circuit: Path, cache: Path, tmp_path: Path) -> None:
+    """bmtk's default output_dir is the working directory and it copies the config there: never over itself."""
+    config = _config(
+        circuit, tmp_path / "config.json", tmp_path, output={"spikes_file": "spikes.h5"}, reports=None
+    )
+    original = config.read_text()
+    run_config(config, RunOptions(device="cpu", network_cache=cache, progress=False))
+    assert config.read_text() == original
+    assert "v1" in read_spikes(tmp_path / "spikes.h5") and (tmp_path / "provenance.json").exists()
+
+
 def test_input_stands_in_for_a_missing_file_before_it_is_checked(
     circuit: Path, cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

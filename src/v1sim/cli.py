@@ -280,7 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("network", type=Path, help="folder holding compiled_network.h5")
     sim.add_argument("outdir", type=Path, help="output folder: spikes.h5, v_m.h5, provenance.json")
     sim.add_argument(
-        "--config", type=Path, help="SONATA simulation config: run.tstop, run.dt and spike inputs"
+        "--config",
+        type=Path,
+        help="SONATA simulation config: run.tstop, run.dt, spike inputs, current clamps, V_m reports",
     )
     sim.add_argument("--tstop", type=float, help="run length, ms (default: the config's run.tstop)")
     sim.add_argument("--dt", type=float, help="time step, ms (default: the config's run.dt)")

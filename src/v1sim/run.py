@@ -252,10 +252,12 @@ def run_config(config_path: str | Path, options: RunOptions | None = None) -> Ru
             for plan in run.inputs.reports:
                 write_report(staging.path(plan.spec.path), report_samples(plan, run.result, run.result.dtype))
                 log.info("wrote report %s", plan.spec.path)
-        copy = staging.path(output.output_dir / config.config_file.name)
-        copy.write_text(
-            json.dumps({**config.raw, "config_path": str(config.config_file)}, indent=2, default=str)
-        )
+        copy = output.output_dir / config.config_file.name
+        if copy.resolve() in _protected(config):  # bmtk would overwrite the config with its copy: never
+            log.info("no copy of the config written: %s is the config itself", copy)
+        else:
+            resolved = {**config.raw, "config_path": str(config.config_file)}
+            staging.path(copy).write_text(json.dumps(resolved, indent=2, default=str))
         record = run_provenance(
             started,
             run,

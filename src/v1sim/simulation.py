@@ -78,6 +78,7 @@ def load_config(simulation_config: str | Path | None, settings: RunSettings) -> 
         input_files=settings.input_files,
         tstop_ms=settings.tstop_ms,
         dt_ms=settings.dt_ms,
+        writes_output=False,
     )
 
 

@@ -396,10 +396,12 @@ def _output_path(value: Any, output_dir: Path, base: Path, config: Path, key: st
     return beside if beside.is_relative_to(output_dir) else output_dir / path
 
 
-def _output(section: Any, config: Path, base: Path, override_dir: Path | None) -> OutputSpec:
+def _output(section: Any, config: Path, base: Path, override_dir: Path | None, writes: bool) -> OutputSpec:
     section = section or {}
     if not isinstance(section, dict):
         raise V1SimInputError(config, "output", "must be a JSON object")
+    if not writes:  # the caller writes its own outputs (v1sim simulate): the section only places the reports
+        section = {"output_dir": section.get("output_dir")}
     if section.get("spikes_file_nwb"):
         raise V1SimInputError(
             config,
@@ -456,12 +458,14 @@ def load_simulation_config(
     output_dir: str | Path | None = None,
     tstop_ms: float | None = None,
     dt_ms: float | None = None,
+    writes_output: bool = True,
 ) -> SimulationConfig:
     """Read and check a simulation config (or a combined config naming one).
 
     ``input_files`` (``--input POP=FILE``) replace the config's spike inputs of those populations before any
     input file is checked; ``output_dir`` (``--output-dir``) takes the place of ``output.output_dir`` for every
-    output; ``tstop_ms`` and ``dt_ms`` take the place of ``run.tstop`` and ``run.dt``.
+    output; ``tstop_ms`` and ``dt_ms`` take the place of ``run.tstop`` and ``run.dt``. ``writes_output`` false
+    (``v1sim simulate``, which writes files of its own) leaves the ``output`` section's files unchecked.
     """
     config_file = Path(path).resolve()
     circuit = load_circuit_config(config_file)
@@ -494,7 +498,8 @@ def load_simulation_config(
         times, values = step_schedule(steps, dt, where, clamp_where)
         clamps.append(ClampInput(name, spec.get("node_set", "all"), steps, times, values, clamp_where))
 
-    output = _output(simulation.get("output"), where, where.parent, Path(output_dir) if output_dir else None)
+    override = Path(output_dir) if output_dir else None
+    output = _output(simulation.get("output"), where, where.parent, override, writes_output)
     reports = _reports(simulation.get("reports"), where, output.output_dir, node_sets, tstop, dt)
     return SimulationConfig(
         config_file=config_file,
