@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import h5py
 import libsonata
 import numpy as np
 import pytest
@@ -384,25 +385,46 @@ def test_input_stands_in_for_a_missing_file_before_it_is_checked(
     assert _spike_steps(tmp_path / "out" / "spikes.h5", DT) == _spike_steps(reference / "spikes.h5", DT)
 
 
-def test_csv_spike_input_and_sort_by_id(circuit: Path, cache: Path, tmp_path: Path) -> None:
-    """A ``module: csv`` input (bmtk's CSV) gives the spikes of the same trains in SONATA; by_id sorts by node."""
+def _write_input(module: str, ids: np.ndarray, times: np.ndarray, path: Path) -> Path:
+    """The LGN trains in bmtk's CSV or NWB layout."""
+    if module == "csv":
+        rows = "".join(f"{float(t)!r} lgn {i}\n" for i, t in zip(ids, times, strict=True))
+        path.write_text("timestamps population node_ids\n" + rows)
+    else:
+        with h5py.File(path, "w") as h5:
+            for node in np.unique(ids):
+                h5[f"processing/trial_0/spike_train/{node}/data"] = np.sort(times[ids == node])
+    return path
+
+
+@pytest.mark.parametrize("module", ["csv", "nwb"])
+def test_csv_and_nwb_spike_inputs_and_sort_by_id(
+    circuit: Path, cache: Path, tmp_path: Path, module: str
+) -> None:
+    """bmtk's CSV and NWB spike layouts (read as bmtk reads them) give the spikes the same trains give in
+    SONATA; ``spikes_sort_order: by_id`` sorts the output by node."""
+    from bmtk.utils.reports.spike_trains import SpikeTrains
+
+    from v1sim.sonata.spikes import read_spikes_nwb
+
     ids, times = read_spikes(circuit / "lgn_spikes.h5")["lgn"]
-    csv = tmp_path / "lgn.csv"
-    csv.write_text(
-        "timestamps population node_ids\n"
-        + "".join(f"{float(t)!r} lgn {i}\n" for i, t in zip(ids, times, strict=True))
-    )
-    inputs = {"lgn": {"input_type": "spikes", "module": "csv", "input_file": str(csv), "node_set": "lgn"}}
-    output = {"output_dir": str(tmp_path / "csv"), "spikes_file": "spikes.h5", "spikes_sort_order": "by_id"}
+    path = _write_input(module, ids, times, tmp_path / f"lgn.{module}")
+    theirs = SpikeTrains.load(str(path), file_type=module)
+    ours = read_spikes_csv(path) if module == "csv" else read_spikes_nwb(path, "lgn")
+    for node in range(8):
+        mine = np.sort(ours["lgn"][1][ours["lgn"][0] == node])
+        assert np.array_equal(mine, np.sort(np.asarray(theirs.get_times(node_id=node), dtype=float)))
+    inputs = {"lgn": {"input_type": "spikes", "module": module, "input_file": str(path), "node_set": "lgn"}}
+    output = {"output_dir": str(tmp_path / "out"), "spikes_file": "spikes.h5", "spikes_sort_order": "by_id"}
     config = _config(
-        circuit, tmp_path / "csv.json", tmp_path / "csv", inputs=inputs, output=output, reports=None
+        circuit, tmp_path / "c.json", tmp_path / "out", inputs=inputs, output=output, reports=None
     )
     run_config(config, RunOptions(device="cpu", dtype="float64", network_cache=cache, progress=False))
     reference = _config(circuit, tmp_path / "h5.json", tmp_path / "h5", reports=None)
     run_config(reference, RunOptions(device="cpu", dtype="float64", network_cache=cache, progress=False))
-    assert _spike_steps(tmp_path / "csv" / "spikes.h5", DT) == _spike_steps(tmp_path / "h5" / "spikes.h5", DT)
-    node_ids = read_spikes(tmp_path / "csv" / "spikes.h5")["v1"][0]
-    assert np.all(np.diff(node_ids) >= 0) and spike_sorting(tmp_path / "csv" / "spikes.h5") == {"v1": "by_id"}
+    assert _spike_steps(tmp_path / "out" / "spikes.h5", DT) == _spike_steps(tmp_path / "h5" / "spikes.h5", DT)
+    node_ids = read_spikes(tmp_path / "out" / "spikes.h5")["v1"][0]
+    assert np.all(np.diff(node_ids) >= 0) and spike_sorting(tmp_path / "out" / "spikes.h5") == {"v1": "by_id"}
 
 
 def test_run_keys(circuit: Path, tmp_path: Path) -> None:
