@@ -303,6 +303,17 @@ def test_network_cache_is_keyed_by_content(
     types.write_text(types.read_text().replace("VisL4", "VisL5"))  # a new attribute value: a new conversion
     changed = run_config(config, options)
     assert not changed.network_reused and changed.network_dir != first.network_dir
+    # a file named in components (a user's weight functions, say) is part of the key by its contents
+    (root / "weights.py").write_text("# weight functions\n")
+    data = json.loads((root / "circuit_config.json").read_text())
+    data["components"]["weight_functions"] = "weights.py"  # relative to the config naming it
+    (root / "circuit_config.json").write_text(json.dumps(data))
+    from v1sim.network_cache import cache_key, circuit_contents
+    from v1sim.sonata.config import load_circuit_config
+
+    before = cache_key(circuit_contents(load_circuit_config(config)))
+    (root / "weights.py").write_text("# weight functions, edited\n")
+    assert cache_key(circuit_contents(load_circuit_config(config))) != before
     monkeypatch.setenv("V1SIM_CACHE", str(tmp_path / "elsewhere"))
     assert default_cache_dir() == tmp_path / "elsewhere"
     monkeypatch.delenv("V1SIM_CACHE")

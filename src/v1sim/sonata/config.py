@@ -40,6 +40,7 @@ _PATH_KEYS = {
     "biophysical_neuron_models_dir",
     "mechanisms_dir",
     "templates_dir",
+    "weight_functions",
 }
 
 
