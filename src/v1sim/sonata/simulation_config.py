@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from v1sim.errors import V1SimInputError
 from v1sim.inputs.iclamp import ClampSteps, read_clamp_steps, step_schedule
 from v1sim.sonata.config import CircuitConfig, load_circuit_config
@@ -63,9 +65,10 @@ class ClampInput:
 
     name: str
     node_set: Any
+    #: the steps as the config gives them, and the generator's schedule PointNet builds from them
     steps: ClampSteps
-    amplitude_times_ms: Any
-    amplitude_values_pa: Any
+    amplitude_times_ms: np.ndarray
+    amplitude_values_pa: np.ndarray
     where: str = ""
 
 
