@@ -207,7 +207,8 @@ def test_cli_writes_sonata_spikes_v_m_and_provenance(network: Path, tmp_path: Pa
     assert status == 0
     with h5py.File(tmp_path / "out" / "spikes.h5") as h5:
         group = h5["spikes/v1"]
-        assert group.attrs["sorting"] == "by_time"
+        assert group.attrs["sorting"] == 2  # the SONATA enum: none 0, by_id 1, by_time 2
+        assert h5py.check_enum_dtype(group.attrs.get_id("sorting").dtype) == {"none": 0, "by_id": 1, "by_time": 2}
         assert group["node_ids"].dtype == np.uint64 and group["timestamps"].dtype == np.float64
         assert group["timestamps"].attrs["units"] == "ms"
         assert len(group["timestamps"]) > 0 and np.all(np.diff(group["timestamps"][:]) >= 0)

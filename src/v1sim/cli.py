@@ -85,6 +85,24 @@ def _simulate(args: argparse.Namespace) -> None:
     )
 
 
+def _run(args: argparse.Namespace) -> None:
+    from v1sim.run import RunOptions, run_config
+
+    options = RunOptions(
+        device=args.device,
+        dtype=args.dtype,
+        threads=args.threads,
+        seed=args.seed,
+        tstop_ms=args.tstop,
+        dt_ms=args.dt,
+        input_files=_pairs(args.input, "--input", str),
+        output_dir=args.output_dir,
+        network_cache=args.network_cache,
+        progress=not args.no_progress,
+    )
+    print(run_config(args.config, options).line())
+
+
 def _analyse(args: argparse.Namespace) -> None:
     from v1sim.analysis.run import AnalysisSettings, analyse
 
@@ -278,7 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("network", type=Path, help="folder holding compiled_network.h5")
     sim.add_argument("outdir", type=Path, help="output folder: spikes.h5, v_m.h5, provenance.json")
     sim.add_argument(
-        "--config", type=Path, help="SONATA simulation config: run.tstop, run.dt and spike inputs"
+        "--config",
+        type=Path,
+        help="SONATA simulation config: run.tstop, run.dt, spike inputs, current clamps, V_m reports",
     )
     sim.add_argument("--tstop", type=float, help="run length, ms (default: the config's run.tstop)")
     sim.add_argument("--dt", type=float, help="time step, ms (default: the config's run.dt)")
@@ -308,6 +328,41 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--record-interval", type=float, help="V_m sampling interval, ms (default: every step)")
     sim.add_argument("--no-progress", action="store_true")
     sim.set_defaults(run=_simulate)
+
+    run = sub.add_parser(
+        "run",
+        help="run a bmtk PointNet simulation config: convert (or reuse), simulate, write its outputs and reports",
+    )
+    run.add_argument("config", type=Path, help="SONATA simulation config (or a combined config naming one)")
+    run.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    run.add_argument(
+        "--dtype",
+        default="float32",
+        choices=["float32", "float64"],
+        help="float64 reproduces NEST's arithmetic (spike for spike)",
+    )
+    run.add_argument("--threads", type=int, help="CPU threads (default: the config's run.n_thread, else all)")
+    run.add_argument("--seed", type=int, default=0, help="seed of any Poisson source (default 0)")
+    run.add_argument("--tstop", type=float, help="run length, ms (default: the config's run.tstop)")
+    run.add_argument("--dt", type=float, help="time step, ms (default: the config's run.dt)")
+    run.add_argument(
+        "--input",
+        action="append",
+        default=[],
+        metavar="POP=FILE",
+        help="spike file (SONATA .h5, bmtk .csv or .nwb) for a virtual population; replaces the config's inputs "
+        "of that population",
+    )
+    run.add_argument(
+        "--output-dir", type=Path, help="write every output here instead of the config's output.output_dir"
+    )
+    run.add_argument(
+        "--network-cache",
+        type=Path,
+        help="folder of converted networks (default: $V1SIM_CACHE, else ~/.cache/v1sim)",
+    )
+    run.add_argument("--no-progress", action="store_true", help="no progress bars")
+    run.set_defaults(run=_run)
 
     analysis = sub.add_parser(
         "analyse", help="rates, ISI CV, population activity, PCA/UMAP and correlations of a spike file"

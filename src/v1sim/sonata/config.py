@@ -29,6 +29,7 @@ _PATH_KEYS = {
     "edges_file",
     "edge_types_file",
     "input_file",
+    "file",
     "network",
     "simulation",
     "node_sets_file",
@@ -39,6 +40,7 @@ _PATH_KEYS = {
     "biophysical_neuron_models_dir",
     "mechanisms_dir",
     "templates_dir",
+    "weight_functions",
 }
 
 
@@ -72,6 +74,33 @@ class CircuitConfig:
     #: The simulation part (``run``, ``inputs``, ``output``) when the config named one, else empty.
     simulation: dict[str, Any] = field(default_factory=dict)
     simulation_file: Path | None = None
+    #: Inline ``node_sets`` and ``node_sets_file``, from the simulation part, else the circuit, else the top level.
+    node_sets: dict[str, Any] | None = None
+    node_sets_file: Path | None = None
+    #: Where ``node_sets`` or ``node_sets_file`` was found (for messages).
+    node_sets_source: Path | None = None
+    #: ``components`` of the circuit and the simulation part, merged (the circuit's entries win).
+    components: dict[str, Any] = field(default_factory=dict)
+
+
+#: Input types of bmtk's FilterNet (the LGN filter model): not a point-neuron simulation.
+FILTERNET_INPUT_TYPES = ("movie", "audio")
+
+
+def refuse_filternet_inputs(simulation: dict[str, Any], simulation_file: Path | None) -> None:
+    """A FilterNet config (a ``movie`` or ``audio`` input) is refused here, when the config is read, with the
+    way to do the same in v1sim: LGN spikes from ``v1sim lgn``, given as a spikes input."""
+    inputs = simulation.get("inputs") or {}
+    if not isinstance(inputs, dict):
+        return
+    for name, spec in inputs.items():
+        if isinstance(spec, dict) and spec.get("input_type") in FILTERNET_INPUT_TYPES:
+            raise V1SimInputError(
+                simulation_file,
+                f"inputs.{name}.input_type",
+                f"'{spec['input_type']}' is a FilterNet input (bmtk's LGN filter model), not a point-neuron "
+                "simulation: make LGN spikes with `v1sim lgn` and give them as an input of input_type spikes",
+            )
 
 
 def _read_json(path: Path, what: str) -> dict[str, Any]:
@@ -200,6 +229,7 @@ def load_circuit_config(path: str | Path) -> CircuitConfig:
         if "run" in data:
             simulation, simulation_file = data, config_file
 
+    refuse_filternet_inputs(simulation, simulation_file)
     networks = circuit["networks"]
     nodes: list[NodeFiles] = []
     for i, entry in enumerate(_as_list(networks.get("nodes"))):
@@ -218,6 +248,13 @@ def load_circuit_config(path: str | Path) -> CircuitConfig:
         edges.append(EdgeFiles(Path(entry["edges_file"]), Path(entry["edge_types_file"])))
 
     components = {**simulation.get("components", {}), **circuit.get("components", {})}
+    node_sets, node_sets_file, node_sets_source = None, None, None
+    for source, part in ((simulation_file, simulation), (circuit_file, circuit), (config_file, data)):
+        if node_sets is None and isinstance(part.get("node_sets"), dict):
+            node_sets, node_sets_source = part["node_sets"], source
+        if node_sets_file is None and part.get("node_sets_file"):
+            node_sets_file = Path(part["node_sets_file"])
+            node_sets_source = node_sets_source or source
     return CircuitConfig(
         config_file=config_file,
         circuit_file=circuit_file,
@@ -227,4 +264,8 @@ def load_circuit_config(path: str | Path) -> CircuitConfig:
         synaptic_models_dirs=[Path(p) for p in _as_list(components.get("synaptic_models_dir"))],
         simulation=simulation,
         simulation_file=simulation_file,
+        node_sets=node_sets,
+        node_sets_file=node_sets_file,
+        node_sets_source=node_sets_source,
+        components=components,
     )
