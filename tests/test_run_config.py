@@ -210,7 +210,7 @@ def clamp_outputs(circuit: Path, cache: Path, tmp_path_factory: pytest.TempPathF
 
 
 def test_clamps_equal_nest_through_bmtk(clamp_outputs: tuple[Path, Path], ours: Path) -> None:
-    """Scalar, list and CSV clamps (needs the engine's step currents: fails until that branch is merged)."""
+    """Scalar, list and CSV clamps."""
     theirs, mine_dir = clamp_outputs
     spikes = _spike_steps(mine_dir / "spikes.h5", DT)
     assert spikes == _spike_steps(theirs / "spikes.h5", DT)

@@ -1,10 +1,8 @@
 """Every PointNet simulation config under ``../shared/sonata/`` with a NEST 3.10 reference runs unmodified with
 ``v1sim run CONFIG`` from its example's folder (as bmtk users run it): in float64 its spikes are NEST's (same node
 ids, same time steps), and where the config asks for a V_m report, the report is within 1e-9 mV of NEST's at every
-sample NEST stored. Outputs go to --output-dir (nothing is written into ../shared).
-
-The point_120cells and point_iclamp configs need ``nest:iaf_psc_delta`` and the engine's step currents (the
-engine's branch of issue 16); until they are merged these tests fail at conversion ("unknown model template").
+sample NEST stored. Outputs go to --output-dir (nothing is written into ../shared). The point_120cells and
+point_iclamp configs use ``nest:iaf_psc_delta`` cells and current clamps.
 """
 
 from __future__ import annotations

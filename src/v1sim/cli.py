@@ -98,6 +98,7 @@ def _run(args: argparse.Namespace) -> None:
         input_files=_pairs(args.input, "--input", str),
         output_dir=args.output_dir,
         network_cache=args.network_cache,
+        weight_functions=list(args.weight_functions),
         progress=not args.no_progress,
     )
     print(run_config(args.config, options).line())
@@ -361,6 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="folder of converted networks (default: $V1SIM_CACHE, else ~/.cache/v1sim)",
     )
+    add_weight_functions_option(run)
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
     run.set_defaults(run=_run)
 

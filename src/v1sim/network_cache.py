@@ -7,7 +7,8 @@ converter itself (the v1sim version and the source of ``v1sim.network``, ``v1sim
 Editing, replacing or moving any of them gives a new key; touching a file without changing it does not.
 
 The cache folder is ``--network-cache DIR``, else ``$V1SIM_CACHE``, else ``$XDG_CACHE_HOME/v1sim`` (by default
-``~/.cache/v1sim``). Deleting it is always safe.
+``~/.cache/v1sim``). Deleting it is always safe. Weight-function files given on the command line
+(``--weight-functions``) are part of the key too (those the config names are among its components).
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from v1sim.errors import V1SimInputError
 from v1sim.sonata.config import CircuitConfig
 
 log = logging.getLogger(__name__)
@@ -72,8 +75,9 @@ def converter_fingerprint() -> dict[str, str]:
     return {"version": version, "source_sha256": digest.hexdigest()}
 
 
-def circuit_contents(circuit: CircuitConfig) -> dict[str, Any]:
-    """What a conversion of ``circuit`` depends on, as digests (see the module docstring)."""
+def circuit_contents(circuit: CircuitConfig, weight_functions: Sequence[Path] = ()) -> dict[str, Any]:
+    """What a conversion of ``circuit`` depends on, as digests (see the module docstring); ``weight_functions``:
+    the weight-function files given on the command line (those the config names are among its components)."""
     memo: dict[Path, str] = {}
     components: dict[str, Any] = {}
     for key in sorted(circuit.components):
@@ -97,6 +101,7 @@ def circuit_contents(circuit: CircuitConfig) -> dict[str, Any]:
             [file_digest(f.edges_file, memo), file_digest(f.edge_types_file, memo)] for f in circuit.edges
         ],
         "components": components,
+        "weight_functions": [file_digest(Path(f), memo) for f in weight_functions],
     }
 
 
@@ -105,13 +110,24 @@ def cache_key(contents: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(contents, sort_keys=True).encode()).hexdigest()[:24]
 
 
-def cached_network(circuit: CircuitConfig, cache_dir: Path, *, progress: bool = True) -> tuple[Path, bool]:
+def cached_network(
+    circuit: CircuitConfig,
+    cache_dir: Path,
+    *,
+    progress: bool = True,
+    weight_functions: Sequence[str | Path] = (),
+) -> tuple[Path, bool]:
     """The converted network of ``circuit`` under ``cache_dir``, converting it first if no earlier conversion of
-    the same contents is there. Returns the folder and whether it was reused."""
+    the same contents is there. Returns the folder and whether it was reused. ``weight_functions``: Python files
+    registering weight functions (``--weight-functions``), part of the key."""
     from v1sim.network.convert import convert_circuit
     from v1sim.provenance import write_json
 
-    contents = circuit_contents(circuit)
+    extra = [Path(f).resolve() for f in weight_functions]
+    for path in extra:
+        if not path.is_file():
+            raise V1SimInputError(path, "--weight-functions", "weight-function file not found")
+    contents = circuit_contents(circuit, extra)
     key = cache_key(contents)
     folder = Path(cache_dir) / "networks" / key
     record = folder / KEY_FILE
@@ -125,6 +141,6 @@ def cached_network(circuit: CircuitConfig, cache_dir: Path, *, progress: bool = 
             return folder, True
     log.info("converting %s into %s", circuit.config_file, folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    convert_circuit(circuit.config_file, folder, progress=progress)
+    convert_circuit(circuit.config_file, folder, progress=progress, weight_functions=extra)
     write_json(record, {"key": key, "config": str(circuit.config_file), "contents": contents})
     return folder, False

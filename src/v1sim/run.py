@@ -56,6 +56,8 @@ class RunOptions:
     output_dir: Path | None = None
     #: ``--network-cache``: where converted networks are kept (default :func:`default_cache_dir`)
     network_cache: Path | None = None
+    #: ``--weight-functions``: Python files registering weight functions, as for bmtk
+    weight_functions: list[Path] = field(default_factory=list)
     progress: bool = True
 
 
@@ -233,7 +235,9 @@ def run_config(config_path: str | Path, options: RunOptions | None = None) -> Ru
         log_file = staging.path(output.log_file) if output.log_file else None
         with _log_to(log_file):
             log.info("v1sim run %s", config.config_file)
-            network_dir, reused = cached_network(config.circuit, cache_dir, progress=options.progress)
+            network_dir, reused = cached_network(
+                config.circuit, cache_dir, progress=options.progress, weight_functions=options.weight_functions
+            )
             net = read_compiled(network_dir / "compiled_network.h5")
             nodes = read_node_table(network_dir)
             run = simulate_with_config(net, nodes, config, settings, progress=options.progress)
