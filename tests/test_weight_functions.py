@@ -321,3 +321,22 @@ def test_weight_function_failure_is_one_line(
     file_name, field, problem = expected
     assert file_name in err and field in err and problem in err, err
     assert not (tmp_path / "out").exists()
+
+
+def test_run_takes_weight_function_files_and_a_changed_file_is_converted_again(tmp_path: Path) -> None:
+    """``v1sim run --weight-functions``: the functions reach the converter, and the file's contents key the cache."""
+    config = _weights_circuit(tmp_path / "c", config_key=False)
+    functions = tmp_path / "c" / "weight_functions.py"
+    cache = tmp_path / "cache"
+
+    def run(out: str) -> str:
+        args = ["run", str(config), "--device", "cpu", "--output-dir", str(tmp_path / out)]
+        assert main([*args, "--network-cache", str(cache), "--weight-functions", str(functions)]) == 0
+        networks = sorted((cache / "networks").iterdir())
+        return str(networks)
+
+    first = run("out1")
+    assert run("out2") == first  # same files: the conversion is reused
+    functions.write_text(USER_FUNCTIONS.replace("return", "return 2.0 *", 1))
+    assert run("out3") != first  # a changed function file: converted again
+    assert len(list((cache / "networks").iterdir())) == 2
