@@ -41,6 +41,8 @@ def sequence_raster(spikes: pd.DataFrame, neurons: pd.DataFrame, events: pd.Data
             lw=1,
         )
     axes[1].set_title("cells re-ordered by fitted type and offset; events on top")
+    if neurons.empty:
+        fig.text(0.5, 0.5, "no cell of the selection spiked: nothing to fit", ha="center", va="center")
     for ax in axes:
         ax.set_xlabel("time (ms)")
     axes[0].set_ylabel("cell")
@@ -54,7 +56,7 @@ def sequence_trace(trace: pd.DataFrame, path: Path) -> None:
     ax.plot(trace["sweep"], trace["log_likelihood"], color="k")
     ax.set_xlabel("Gibbs sweep")
     ax.set_ylabel("log-likelihood")
-    ax.set_title("PPSeq sampler")
+    ax.set_title("PPSeq sampler" if len(trace) else "PPSeq sampler (not run: no spikes)")
     fig.tight_layout()
     save_figure(fig, path)
 
