@@ -3,7 +3,8 @@
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(workflow.basedir) / "src"))  # the checkout's v1sim, as the rule scripts use
+# the checkout's v1sim, as the rule scripts use
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
 from snakemake.exceptions import WorkflowError
 from snakemake.logging import logger
@@ -27,7 +28,8 @@ try:
     PLAN = plan_pipeline(config, _circuit_facts())
 except V1SimInputError as exc:
     raise WorkflowError(f"error: {exc.message}") from None
-for _notice in PLAN.notices:  # a stage the circuit cannot run is left out, with one line
+# a stage the circuit cannot run is left out, with one line
+for _notice in PLAN.notices:
     logger.warning(f"v1sim: {_notice}")
 
 

@@ -68,7 +68,8 @@ class CircuitFacts:
 _BUILTIN_TYPE_ATTRIBUTES = {"node_type_id", "model_type", "pop_name", "ei", "location"}
 BUILTIN_ATTRIBUTES = {
     "v1": frozenset(
-        _BUILTIN_TYPE_ATTRIBUTES | {"model_template", "model_name", "tuning_angle", "x", "y", "z"}
+        _BUILTIN_TYPE_ATTRIBUTES
+        | {"model_template", "model_name", "dynamics_params", "tuning_angle", "x", "y", "z"}
     ),
     LGN_POPULATION: frozenset(
         _BUILTIN_TYPE_ATTRIBUTES | {"model_template", "spatial_size", "tuning_angle", "x", "y"}

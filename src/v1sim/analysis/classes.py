@@ -23,6 +23,8 @@ AUTO = "auto"
 AUTO_COLUMNS = ("pop_name", "model_name")
 NODE_TYPE_COLUMN = "node_type_id"
 UNKNOWN = "unknown"
+#: Other columns that label cells, suggested when an explicit class column is absent.
+_OTHER_LABELS = ("ei", "location", "model_template", "population")
 
 
 def source_columns(class_column: str = AUTO) -> tuple[str, ...]:
@@ -34,10 +36,11 @@ def check_class_column(class_column: str, available: Iterable[str], source: str 
     """Refuse an explicit ``class_column`` that is not among the ``available`` columns of ``source``."""
     names = set(available)
     if class_column != AUTO and class_column not in names:
+        usual = [c for c in (*AUTO_COLUMNS, NODE_TYPE_COLUMN, *_OTHER_LABELS) if c in names]
         raise V1SimInputError(
             source,
             "analysis.class_column",
-            f"no column {class_column!r} (choose auto or one of: {', '.join(sorted(names))})",
+            f"no column {class_column!r} (choose auto or a column such as {', '.join(usual)})",
         )
 
 
@@ -93,7 +96,9 @@ def read_cells(
         raise V1SimInputError(path, None, f"not a Parquet table ({exc})") from None
     missing = [c for c in columns if c not in names]
     if missing:
-        raise V1SimInputError(path, missing[0], "not a nodes table of the convert stage (column missing)")
+        raise V1SimInputError(
+            path, "columns", f"not a nodes table of the convert stage (no column {missing[0]!r})"
+        )
     check_class_column(class_column, names, path)
     wanted = list(dict.fromkeys([*columns, *optional, *source_columns(class_column)]))
     nodes = pd.read_parquet(path, columns=[c for c in wanted if c in names])

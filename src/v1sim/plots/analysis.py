@@ -203,6 +203,9 @@ def class_rates(
         )
     ax.set_yticks(y, table["cell_class"])
     ax.invert_yaxis()
+    shown = table.filter(["mean_rate_hz", "reference_mean_rate_hz", "billeh_rate_hz"]).to_numpy(float)
+    if not (shown > 0).any():  # no cell spiked: a log axis needs a range of its own
+        ax.set_xlim(RATE_FLOOR_HZ, 1.0)
     ax.set_xscale("log")
     ax.set_xlim(left=RATE_FLOOR_HZ)
     ax.set_xlabel(f"mean rate (Hz; log scale, from {RATE_FLOOR_HZ:g})")
@@ -252,7 +255,10 @@ def umap_cells(
     left.scatter(table["umap_1"], table["umap_2"], c=colour, s=4)
     for name in sorted(table["cell_class"].unique()):
         left.scatter([], [], color=class_colour(name, palette), s=10, label=name)
-    left.legend(fontsize=6, ncol=2, markerscale=1.5, loc="best")
+    if len(table):
+        left.legend(fontsize=6, ncol=2, markerscale=1.5, loc="best")
+    else:
+        left.text(0.5, 0.5, "no cell with spikes", ha="center", va="center", transform=left.transAxes)
     left.set_title("by class")
     by_depth = has_depth(table)
     value, label = ("y", "y (µm; pia at 0)") if by_depth else ("rate_hz", "rate (Hz)")
@@ -311,6 +317,9 @@ def correlations(pairs: pd.DataFrame, path: Path) -> None:
             )
     ax.set_xlabel("spike-count correlation r")
     ax.set_ylabel("density")
-    ax.legend(fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "no pair of cells with spikes", ha="center", va="center", transform=ax.transAxes)
     fig.tight_layout()
     save_figure(fig, path, svg=True)
