@@ -43,7 +43,8 @@ def circuit_config_file(wildcards):
 def poisson_inputs(wildcards):
     """Spike files of the Poisson populations, generated once and read by both simulators."""
     return {
-        pop: f"results/{wildcards.circuit}/inputs/{pop}_spikes.h5" for pop in PLAN.poisson_hz
+        pop: f"results/{wildcards.circuit}/inputs/{pop}_spikes.h5"
+        for pop in PLAN.poisson_hz
     }
 
 
@@ -135,7 +136,11 @@ def tuning_outputs(circuit):
 
 def graph_settings():
     """config['graph'] with the edge populations and numbers of parts the circuit has (the plan's)."""
-    return {**config["graph"], "edge_populations": PLAN.graph_edge_populations, "k": PLAN.graph_k}
+    return {
+        **config["graph"],
+        "edge_populations": PLAN.graph_edge_populations,
+        "k": PLAN.graph_k,
+    }
 
 
 def sequence_settings():
