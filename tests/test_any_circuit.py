@@ -183,3 +183,17 @@ def test_the_graph_of_a_circuit_without_layers_or_positions(converted_circuit, t
     draw_graph_figures(tmp_path / "graph", tmp_path / "figures")
     record = json.loads((tmp_path / "figures" / "provenance.json").read_text())
     assert all((tmp_path / "figures" / name).stat().st_size > 5_000 for name in record["figures"])
+
+
+def test_the_nest_run_keeps_inputs_on_inline_node_sets(tmp_path: Path) -> None:
+    """bmtk's point_iclamp names its clamps' cells with inline node sets ({"population": "cortex"}): the NEST
+    run's config keeps them; a spike input on a population the pipeline gives its own file is replaced."""
+    from v1sim.reference.nest import bmtk_config
+
+    iclamp = require_shared("sonata", *EXAMPLES["point_iclamp"])
+    spec = bmtk_config(iclamp, tmp_path, {}, 1000.0, 0.25, 1)
+    assert sorted(spec["inputs"]) == ["current_clamp_1", "current_clamp_2", "current_clamp_3"]
+    thalamus = require_shared("sonata", *EXAMPLES["point_120cells"])
+    spec = bmtk_config(thalamus, tmp_path, {"thalamus": tmp_path / "t.h5"}, 1000.0, 0.25, 1)
+    assert list(spec["inputs"]) == ["thalamus_spikes"]
+    assert spec["inputs"]["thalamus_spikes"]["input_file"] == str((tmp_path / "t.h5").resolve())
