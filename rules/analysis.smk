@@ -111,7 +111,8 @@ rule sequences:
         mem_mb=4000,
         runtime=60,
     params:
-        settings=config["sequences"],
+        settings=sequence_settings(),
+        class_column=CLASS_COLUMN,
     script:
         "../scripts/sequences.py"
 

@@ -1,7 +1,36 @@
-# Names and paths shared by the rules.
+# Names and paths shared by the rules, and the plan: which stages the circuit can run (v1sim.pipeline_plan).
+
+import sys
+from pathlib import Path
+
+# the checkout's v1sim, as the rule scripts use
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+
+from snakemake.exceptions import WorkflowError
+from snakemake.logging import logger
+
+from v1sim.errors import V1SimInputError
+from v1sim.pipeline_plan import builtin_facts, circuit_facts, plan_pipeline
 
 CIRCUIT = config["circuit"]["name"]
 RESULTS = f"results/{CIRCUIT}"
+CLASS_COLUMN = config["analysis"]["class_column"]
+
+
+def _circuit_facts():
+    """A user's circuit read at parse time (populations, attributes, edges); the built-in one known."""
+    if config["circuit"]["config"]:
+        return circuit_facts(config["circuit"]["config"], CLASS_COLUMN)
+    return builtin_facts(config["circuit"]["scale"], CLASS_COLUMN)
+
+
+try:
+    PLAN = plan_pipeline(config, _circuit_facts())
+except V1SimInputError as exc:
+    raise WorkflowError(f"error: {exc.message}") from None
+# a stage the circuit cannot run is left out, with one line
+for _notice in PLAN.notices:
+    logger.warning(f"v1sim: {_notice}")
 
 
 def circuit_config_file(wildcards):
@@ -15,7 +44,7 @@ def poisson_inputs(wildcards):
     """Spike files of the Poisson populations, generated once and read by both simulators."""
     return {
         pop: f"results/{wildcards.circuit}/inputs/{pop}_spikes.h5"
-        for pop in config["simulate"]["poisson_hz"]
+        for pop in PLAN.poisson_hz
     }
 
 
@@ -31,12 +60,12 @@ def simulation_outputs(circuit):
 
 
 def analysis_outputs(circuit):
-    """The analysis tables and figures (and PPSeq's, when config['sequences']['enabled'])."""
+    """The analysis tables and figures (and PPSeq's, when enabled and the circuit has its population)."""
     out = [
         f"results/{circuit}/analysis/provenance.json",
         f"results/{circuit}/figures/provenance.json",
     ]
-    if config["sequences"]["enabled"]:
+    if PLAN.sequences:
         out += [
             f"results/{circuit}/sequences/provenance.json",
             f"results/{circuit}/sequence_figures/provenance.json",
@@ -64,8 +93,8 @@ def release_files():
 
 
 def graph_outputs(circuit):
-    """The graph stage's tables and figures, when config['graph']['enabled']."""
-    if not config["graph"]["enabled"]:
+    """The graph stage's tables and figures, when enabled and the circuit has the edges."""
+    if not PLAN.graph:
         return []
     return [
         f"results/{circuit}/graph/provenance.json",
@@ -96,10 +125,24 @@ def grating_lgn_file(wildcards):
 
 
 def tuning_outputs(circuit):
-    """The tuning tables and figures, when config['grating']['enabled']."""
-    if not config["grating"]["enabled"]:
+    """The tuning tables and figures, when enabled and the circuit has the LGN units it needs."""
+    if not PLAN.grating:
         return []
     return [
         f"results/{circuit}/tuning/provenance.json",
         f"results/{circuit}/tuning_figures/provenance.json",
     ]
+
+
+def graph_settings():
+    """config['graph'] with the edge populations and numbers of parts the circuit has (the plan's)."""
+    return {
+        **config["graph"],
+        "edge_populations": PLAN.graph_edge_populations,
+        "k": PLAN.graph_k,
+    }
+
+
+def sequence_settings():
+    """config['sequences'] with the population resolved (null: the first simulated population)."""
+    return {**config["sequences"], "population": PLAN.sequences_population}

@@ -25,7 +25,8 @@ rule graph:
         mem_mb=16000,
         runtime=60,
     params:
-        settings=config["graph"],
+        settings=graph_settings(),
+        class_column=CLASS_COLUMN,
     script:
         "../scripts/graph.py"
 

@@ -72,6 +72,7 @@ rule tuning:
     params:
         grating=config["grating"],
         trials=grating_trials(),
+        class_column=CLASS_COLUMN,
     script:
         "../scripts/tuning.py"
 

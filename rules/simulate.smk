@@ -17,7 +17,7 @@ rule poisson_inputs:
         mem_mb=2000,
         runtime=10,
     params:
-        rate_hz=lambda w: config["simulate"]["poisson_hz"][w.population],
+        rate_hz=lambda w: PLAN.poisson_hz[w.population],
         tstop_ms=config["simulate"]["tstop_ms"],
         seed=config["simulate"]["seed"],
     script:
@@ -99,5 +99,7 @@ rule compare_nest:
     resources:
         mem_mb=8000,
         runtime=30,
+    params:
+        class_column=CLASS_COLUMN,
     script:
         "../scripts/compare_nest.py"

@@ -14,10 +14,9 @@ from v1sim.reference.compare import compare
 with rule_logging(snakemake.log[0]) as log:
     i, o = snakemake.input, snakemake.output
     tstop = json.loads(Path(i.ours_provenance).read_text())["tstop_ms"]
-    summary = compare(Path(i.ours), Path(i.nest), Path(i.nodes), tstop)
+    summary = compare(Path(i.ours), Path(i.nest), Path(i.nodes), tstop, snakemake.params.class_column)
     write_json(Path(o.summary), summary)
-    populations = sorted({row.get("population", "v1") for row in summary["per_class"]} | {"v1"})
-    plot_comparison(summary, Path(i.ours), Path(i.nest), populations, Path(o.figure))
+    plot_comparison(summary, Path(i.ours), Path(i.nest), summary["populations"], Path(o.figure))
     log.info(
         "first divergence: %s ms; spikes v1sim %d, NEST %d",
         summary["first_divergence_ms"],

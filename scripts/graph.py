@@ -13,6 +13,7 @@ with rule_logging(snakemake.log[0]) as log:
     settings = dict(snakemake.params.settings)
     for key in ("enabled", "use_rates"):  # pipeline switches, not graph settings
         settings.pop(key, None)
+    settings["class_column"] = snakemake.params.class_column
     rates = Path(i.rates).parent / "neurons.parquet" if i.rates else None
     summary = analyse_graph(
         Path(i.network).parent,

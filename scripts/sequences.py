@@ -12,6 +12,7 @@ from v1sim.pipeline import rule_logging
 with rule_logging(snakemake.log[0]) as log:
     settings = dict(snakemake.params.settings)
     settings.pop("enabled", None)  # a pipeline switch
+    settings["class_column"] = snakemake.params.class_column
     t_stop = json.loads(Path(snakemake.input.provenance).read_text())["tstop_ms"]
     summary = detect_sequences(
         snakemake.input.spikes,

@@ -25,5 +25,6 @@ with rule_logging(snakemake.log[0]) as log:
         Path(snakemake.output.provenance).parent,
         (g["gray_ms"], g["duration_ms"]),
         g["neuropixels"],
+        snakemake.params.class_column,
     )
     log.info("tuning of %d cells, %d responsive", summary["n_cells"], summary["n_responsive"])

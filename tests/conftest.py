@@ -13,6 +13,17 @@ REPO = Path(__file__).resolve().parents[1]
 IN_CI = bool(os.environ.get("CI"))
 
 
+#: The shared bmtk/Allen examples' simulation configs (under shared/sonata/), by name: what the pipeline must
+#: run with only circuit.config changed.
+EXAMPLES = {
+    "point_450glifs": ("point_450glifs", "examples", "point_450glifs", "config.simulation.json"),
+    "300_pointneurons": ("300_pointneurons", "examples", "300_pointneurons", "config.json"),
+    "point_450cells": ("bmtk_point", "examples", "point_450cells", "config.simulation.json"),
+    "point_120cells": ("bmtk_point", "examples", "point_120cells", "config.simulation.json"),
+    "point_iclamp": ("bmtk_point", "examples", "point_iclamp", "config.simulation_iclamp.json"),
+}
+
+
 def shared_dir() -> Path:
     """``../shared`` beside the project root, or wherever ``V1SIM_SHARED`` points."""
     return Path(os.environ.get("V1SIM_SHARED", REPO.parent / "shared")).resolve()

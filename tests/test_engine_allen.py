@@ -33,11 +33,11 @@ def test_example_reproduces_nest(example: str, request: pytest.FixtureRequest, t
         reference / "spikes.h5",
         tmp_path / "network" / "nodes.parquet",
         result.tstop_ms,
-        group_by="model_name",
+        class_column="model_name",
     )
     (population,) = stats["populations"]
     groups = stats["populations"][population]["groups"]
-    ours = {row["model_name"]: row for row in summary["per_class"]}
+    ours = {row["cell_class"]: row for row in summary["per_class"]}
     assert set(ours) == set(groups)
     for name, group in groups.items():
         assert ours[name]["rate_v1sim_hz"] == pytest.approx(group["mean_rate_hz"], rel=0.05), name

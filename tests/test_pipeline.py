@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import h5py
+import numpy as np
 import pandas as pd
+import pytest
+import yaml
 
-from tests.conftest import REPO
+from tests.conftest import EXAMPLES, REPO, require_shared
+from v1sim.sonata.config import load_circuit_config
+from v1sim.sonata.nodes import read_node_populations
 
 BIN = Path(sys.executable).parent
 
@@ -96,6 +102,105 @@ def test_default_config_runs_end_to_end(tmp_path: Path) -> None:
         "sequence_raster.png",
     ):
         assert figure in html
+
+
+def _config_for(circuit_config: Path, name: str) -> str:
+    """config.yaml with only circuit.config and circuit.name changed (every other line as it is)."""
+    text = (REPO / "config.yaml").read_text()
+    changed = text.replace("\n  name: v1\n", f"\n  name: {name}\n", 1).replace(
+        "\n  config: null\n", f"\n  config: {circuit_config}\n", 1
+    )
+    ours, theirs = yaml.safe_load(changed), yaml.safe_load(text)
+    assert ours["circuit"] == {**theirs["circuit"], "name": name, "config": str(circuit_config)}
+    assert {k: v for k, v in ours.items() if k != "circuit"} == {
+        k: v for k, v in theirs.items() if k != "circuit"
+    }
+    return changed
+
+
+def _expected_classes(config: Path) -> dict[str, int]:
+    """Cells per class of the simulated populations, read independently of v1sim's class code: pop_name
+    where the circuit has it, else model_name (what every shared example has)."""
+    counts: dict[str, int] = {}
+    for files in load_circuit_config(config).nodes:
+        for population in read_node_populations(files):
+            table = population.table
+            if (table["model_type"] == "virtual").all():
+                continue
+            names = table["pop_name"] if "pop_name" in table else table["model_name"]
+            for name, n in names.value_counts().items():
+                counts[name] = counts.get(name, 0) + int(n)
+    return counts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_the_pipeline_runs_on_each_shared_example(example: str, tmp_path: Path) -> None:
+    """Only circuit.config (and name) changed: every stage the circuit allows completes, the others are left
+    out with one line when the DAG is built, classes are the circuit's, and the report builds."""
+    config = require_shared("sonata", *EXAMPLES[example])
+    (tmp_path / "config.yaml").write_text(_config_for(config, example))
+    run = _run(
+        "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path), "--cores", "2"
+    )
+    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
+    log = run.stdout + run.stderr
+    assert log.count("v1sim: grating experiment (and tuning) left out: ") == 1
+    assert log.count("v1sim: simulate.poisson_hz.lgn left out: ") == 1
+    results = tmp_path / "results" / example
+    assert not (results / "tuning").exists() and not (results / "grating").exists()
+    assert not (results / "inputs").exists()  # no Poisson input: the config's own inputs drive the circuit
+
+    expected = _expected_classes(config)
+    classes = pd.read_csv(results / "analysis" / "classes.csv", dtype={"cell_class": str})
+    assert dict(zip(classes["cell_class"], classes["n_cells"], strict=True)) == expected
+    assert classes["billeh_rate_hz"].isna().all()  # none of these classes is Billeh's
+    assert classes["reference_mean_rate_hz"].notna().all()  # NEST's rates beside v1sim's
+    comparison = json.loads((results / "compare" / "comparison.json").read_text())
+    assert {row["cell_class"] for row in comparison["per_class"]} == set(expected)
+    neurons = pd.read_parquet(results / "analysis" / "neurons.parquet")
+    assert len(neurons) == sum(expected.values()) and neurons["ei"].isin(["e", "i"]).all()
+
+    (simulated,) = {p for p in neurons["population"]}
+    graph = json.loads((results / "graph" / "provenance.json").read_text())
+    assert graph["edge_populations"] == [f"{simulated}_to_{simulated}"] and graph["n_nodes"] == len(neurons)
+    communities = pd.read_csv(results / "graph" / "communities.csv")
+    assert communities["nmi_layer"].isna().all() and communities["nmi_class"].between(0, 1).all()
+    graph_classes = pd.read_csv(results / "graph" / "class_community.csv", dtype={"cell_class": str})
+    assert set(graph_classes["cell_class"]) == set(expected)
+    sequences = json.loads((results / "sequences" / "provenance.json").read_text())
+    assert sequences["population"] == simulated
+    picked = pd.read_csv(results / "sequences" / "neurons.csv", dtype={"cell_class": str})
+    assert set(picked["cell_class"]) <= set(expected)
+    if neurons["n_spikes"].sum() > 0:
+        assert 0 < len(picked) <= 200
+    else:  # point_iclamp: its sub-threshold clamps drive no spike
+        assert sequences["no_spiking_cells"] and picked.empty
+    for folder in ("figures", "graph_figures", "sequence_figures"):
+        record = json.loads((results / folder / "provenance.json").read_text())
+        assert all((results / folder / name).stat().st_size > 5_000 for name in record["figures"])
+
+    report = _run(
+        "snakemake",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(tmp_path),
+        "--report",
+        "results/report.html",
+    )
+    assert report.returncode == 0, report.stderr[-3000:]
+    html = (tmp_path / "results" / "report.html").read_text()
+    for figure in (
+        "raster.png",
+        "class_rates.png",
+        "comparison.png",
+        "community_graph.png",
+        "sequence_raster.png",
+    ):
+        assert figure in html
+    assert "osi_dsi.png" not in html
+    assert np.isfinite(comparison["van_rossum_mean"])
 
 
 def test_a_bad_config_value_is_refused_by_the_schema(tmp_path: Path) -> None:

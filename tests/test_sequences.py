@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from itertools import permutations
 
 import numpy as np
@@ -110,7 +111,7 @@ def test_sequence_stage_writes_tables_and_figures(built_v1_network, tmp_path):
     assert all((tmp_path / "fig" / name).stat().st_size > 10_000 for name in FIGURES)
     with pytest.raises(V1SimInputError, match=r"sequences\.anneal_sweeps"):
         SequenceSettings(sweeps=10, anneal_sweeps=20)
-    with pytest.raises(V1SimInputError, match="no spiking cell"):
+    with pytest.raises(V1SimInputError, match="no cell of population 'v1' has a class starting 'zz'"):
         detect_sequences(
             tmp_path / "spikes.h5",
             built_v1_network / "nodes.parquet",
@@ -119,3 +120,32 @@ def test_sequence_stage_writes_tables_and_figures(built_v1_network, tmp_path):
             SequenceSettings(cell_class_prefix="zz"),
         )
     assert not (tmp_path / "x").exists()
+    with pytest.raises(V1SimInputError, match="no cell of population 'lgn'"):
+        detect_sequences(
+            tmp_path / "spikes.h5",
+            built_v1_network / "nodes.parquet",
+            20_000.0,
+            tmp_path / "x",
+            SequenceSettings(population="lgn"),
+        )
+
+
+def test_a_selection_without_spikes_gives_empty_tables_and_figures(built_v1_network, tmp_path):
+    """Silent cells are a result, not an error: PPSeq has nothing to fit, the tables are empty (a circuit
+    driven only by sub-threshold current clamps, like bmtk's point_iclamp, does this)."""
+    from v1sim.analysis.sequences_stage import TABLES, SequenceSettings, detect_sequences
+    from v1sim.plots.sequences import FIGURES, draw_sequence_figures
+    from v1sim.sonata.spikes import write_spikes
+
+    write_spikes(tmp_path / "spikes.h5", {"v1": (np.zeros(0, np.int64), np.zeros(0))})
+    summary = detect_sequences(
+        tmp_path / "spikes.h5", built_v1_network / "nodes.parquet", 500.0, tmp_path / "seq", SequenceSettings()
+    )
+    assert summary["n_neurons"] == summary["n_events"] == 0 and not summary["sequences_detected"]
+    assert all((tmp_path / "seq" / name).is_file() for name in TABLES)
+    record = json.loads((tmp_path / "seq" / "provenance.json").read_text())
+    assert record["no_spiking_cells"] and record["population"] == "v1"  # null: the first simulated one
+    table = pd.read_csv(tmp_path / "seq" / "neurons.csv")
+    assert table.empty and {"sequence_type", "offset_ms_1"} <= set(table.columns)
+    draw_sequence_figures(tmp_path / "seq", tmp_path / "fig")
+    assert all((tmp_path / "fig" / name).stat().st_size > 5_000 for name in FIGURES)

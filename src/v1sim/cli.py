@@ -10,6 +10,11 @@ from pathlib import Path
 
 from v1sim.errors import V1SimInputError
 
+CLASS_COLUMN_HELP = (
+    "node attribute naming the cell classes (default auto: each cell's pop_name, else model_name, else its "
+    "node type)"
+)
+
 
 def _convert(args: argparse.Namespace) -> None:
     from v1sim.network.convert import convert_circuit
@@ -169,7 +174,12 @@ def _tuning(args: argparse.Namespace) -> None:
     from v1sim.analysis.tuning_stage import analyse_tuning
 
     summary = analyse_tuning(
-        args.trials, args.nodes, args.outdir, (args.t_start, args.t_stop), args.neuropixels
+        args.trials,
+        args.nodes,
+        args.outdir,
+        (args.t_start, args.t_stop),
+        args.neuropixels,
+        args.class_column,
     )
     print(f"tuning of {summary['n_cells']:,} cells ({summary['n_responsive']:,} responsive) -> {args.outdir}")
 
@@ -396,6 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     analysis.add_argument(
         "--reference", type=Path, help="a second spike file (e.g. NEST's) whose class rates go beside ours"
     )
+    analysis.add_argument("--class-column", help=CLASS_COLUMN_HELP)
     analysis.set_defaults(run=_analyse)
 
     figures = sub.add_parser("figures", help="draw the figures of a v1sim analyse folder")
@@ -440,6 +451,7 @@ def build_parser() -> argparse.ArgumentParser:
     tuning.add_argument("--t-start", type=float, required=True, help="start of the grating window, ms")
     tuning.add_argument("--t-stop", type=float, required=True, help="end of the grating window, ms")
     tuning.add_argument("--neuropixels", type=Path, help="OSI_DSI_neuropixels_v4.csv of the Allen V1 model")
+    tuning.add_argument("--class-column", default="auto", help=CLASS_COLUMN_HELP)
     tuning.set_defaults(run=_tuning)
 
     tuning_figures = sub.add_parser("tuning-figures", help="draw the figures of a v1sim tuning folder")
@@ -455,8 +467,9 @@ def build_parser() -> argparse.ArgumentParser:
     seq.add_argument("outdir", type=Path, help="folder for the tables")
     seq.add_argument("--tstop", type=float, required=True, help="end of the analysed window (ms)")
     seq.add_argument("--t-start", dest="t_start_ms", type=float, help="start of the window (ms; 0)")
-    seq.add_argument("--population", help="population of the cells (v1)")
+    seq.add_argument("--population", help="population of the cells (default: the first simulated one)")
     seq.add_argument("--cell-class-prefix", help="only classes whose name starts so (e.g. e23)")
+    seq.add_argument("--class-column", help=CLASS_COLUMN_HELP)
     seq.add_argument("--n-neurons", type=int, help="the most active cells taken (200)")
     seq.add_argument("--n-types", type=int, help="sequence types (2)")
     seq.add_argument("--sweeps", type=int, help="Gibbs sweeps (200)")
@@ -482,7 +495,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     graph.add_argument("--rates", type=Path, help="neurons.parquet of v1sim analyse: adds the spike traffic")
     graph.add_argument(
-        "--edge-populations", nargs="+", help="edge populations forming the graph (default: v1_to_v1)"
+        "--edge-populations",
+        nargs="+",
+        help="edge populations forming the graph (default: the recurrent ones, whose sources are simulated)",
     )
     graph.add_argument(
         "--weight", choices=["abs_weight", "synapses", "binary"], help="edge weight (abs_weight)"
@@ -501,6 +516,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     graph.add_argument("--imbalance", type=float, help="allowed excess of the heaviest part (0.02)")
     graph.add_argument("--seed", type=int, help="seed of the community detection and partitions (0)")
+    graph.add_argument("--class-column", help=CLASS_COLUMN_HELP)
     graph.add_argument("--threads", type=int, help="networkit threads (1 is reproducible)")
     graph.set_defaults(run=_graph)
 

@@ -8,18 +8,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from v1sim.analysis.classes import AUTO, read_cells
 from v1sim.errors import V1SimInputError
 from v1sim.sonata.spikes import read_spikes
 
-#: Columns of nodes.parquet the analyses read (``pop_name`` is the cell class, ``y`` the cortical depth axis).
-NODE_COLUMNS = ["population", "node_id", "model_type", "pop_name", "ei", "x", "y", "z"]
+#: Columns of nodes.parquet the analyses need.
+NODE_COLUMNS = ["population", "node_id", "model_type"]
+#: Columns they use where the circuit has them (NaN otherwise): excitatory/inhibitory, position (``y`` is the
+#: cortical depth axis).
+OPTIONAL_NODE_COLUMNS = ["ei", "x", "y", "z"]
 
 
 @dataclass
 class Activity:
     """Spikes as (cell row, time) pairs over ``t_start_ms..t_stop_ms``, and one row per simulated cell.
 
-    ``cells`` has columns population, node_id, cell_class, ei, x, y, z, ordered as in nodes.parquet;
+    ``cells`` has columns population, node_id, ei, x, y, z (NaN where the circuit has none) and cell_class
+    (:mod:`v1sim.analysis.classes`), ordered as in nodes.parquet;
     ``cell[i]`` is the row of spike ``i`` in ``cells``; spikes are sorted by cell, then time.
     """
 
@@ -46,19 +51,11 @@ class Activity:
         return np.concatenate([[0], np.cumsum(self.spike_counts())])
 
 
-def _read_cells(nodes_path: Path) -> pd.DataFrame:
-    try:
-        nodes = pd.read_parquet(nodes_path, columns=NODE_COLUMNS)
-    except FileNotFoundError:
-        raise V1SimInputError(nodes_path, None, "file not found") from None
-    except (KeyError, ValueError) as exc:  # pyarrow names the missing column
-        raise V1SimInputError(
-            nodes_path, "columns", f"not a nodes table of the convert stage ({exc})"
-        ) from None
-    cells = nodes[nodes["model_type"] != "virtual"].drop(columns="model_type").reset_index(drop=True)
-    cells = cells.rename(columns={"pop_name": "cell_class"})
-    cells["cell_class"] = cells["cell_class"].fillna("unknown").astype(str)
-    return cells
+def read_simulated_cells(nodes_path: str | Path, class_column: str = AUTO) -> pd.DataFrame:
+    """The simulated (non-virtual) cells of a convert-stage nodes.parquet: population, node_id, the optional
+    columns and cell_class, in the table's order."""
+    nodes = read_cells(nodes_path, NODE_COLUMNS, class_column, OPTIONAL_NODE_COLUMNS)
+    return nodes[nodes["model_type"] != "virtual"].drop(columns="model_type").reset_index(drop=True)
 
 
 def load_activity(
@@ -66,8 +63,10 @@ def load_activity(
     nodes_path: str | Path,
     t_stop_ms: float,
     t_start_ms: float = 0.0,
+    class_column: str = AUTO,
 ) -> Activity:
-    """Read the spikes of every simulated population in ``spikes_path`` within ``[t_start_ms, t_stop_ms)``.
+    """Read the spikes of every simulated population in ``spikes_path`` within ``[t_start_ms, t_stop_ms)``,
+    the cells' classes named by ``class_column`` (:func:`v1sim.analysis.classes.cell_classes`).
 
     A spike of a node that nodes.parquet does not list as a simulated cell is an error naming the file and
     population; populations of the spike file that are virtual (inputs) are ignored.
@@ -75,7 +74,7 @@ def load_activity(
     spikes_path, nodes_path = Path(spikes_path), Path(nodes_path)
     if not t_stop_ms > t_start_ms:
         raise V1SimInputError(None, "t_stop_ms", f"must exceed t_start_ms ({t_start_ms}), got {t_stop_ms}")
-    cells = _read_cells(nodes_path)
+    cells = read_simulated_cells(nodes_path, class_column)
     trains = read_spikes(spikes_path)
     simulated = set(cells["population"].unique())
     rows, times = [], []

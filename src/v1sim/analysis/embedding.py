@@ -34,10 +34,13 @@ def pca_of_bins(counts: sp.csr_matrix, n_components: int, seed: int) -> tuple[np
 
 def umap_embedding(features: np.ndarray, seed: int, n_neighbors: int = 15) -> np.ndarray:
     """A seeded 2-D UMAP of the rows of ``features`` (the same seed gives the same embedding); NaN rows when
-    there are fewer than ``MIN_POINTS_FOR_UMAP`` points."""
+    there are fewer than ``MIN_POINTS_FOR_UMAP`` points, or no features (no cell spiked)."""
     n = len(features)
     if n < MIN_POINTS_FOR_UMAP:
         log.warning("%d points: too few for UMAP, the embedding is left empty", n)
+        return np.full((n, 2), np.nan)
+    if features.ndim < 2 or features.shape[1] == 0:
+        log.warning("no features (no cell spiked): the UMAP embedding is left empty")
         return np.full((n, 2), np.nan)
     import umap  # imported here: loading umap compiles numba code, seconds the other analyses do not need
 

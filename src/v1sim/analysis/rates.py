@@ -45,13 +45,14 @@ def population_rate(activity: Activity, bin_ms: float) -> tuple[np.ndarray, np.n
 
 
 def neuron_table(activity: Activity) -> pd.DataFrame:
-    """One row per cell: population, node_id, cell_class, depth, spike count, rate (Hz), ISI CV."""
+    """One row per cell: population, node_id, cell_class, ei, depth, spike count, rate (Hz), ISI CV."""
     cells = activity.cells
     return pd.DataFrame(
         {
             "population": cells["population"],
             "node_id": cells["node_id"],
             "cell_class": cells["cell_class"],
+            "ei": cells["ei"],
             "y": cells["y"],
             "n_spikes": activity.spike_counts(),
             "rate_hz": rates_hz(activity),
@@ -61,8 +62,9 @@ def neuron_table(activity: Activity) -> pd.DataFrame:
 
 
 def class_table(neurons: pd.DataFrame, reference_rates_hz: pd.Series | None = None) -> pd.DataFrame:
-    """Per cell class: cells, mean and median rate, fraction silent, mean ISI CV, the Billeh target, and a
-    reference simulation's mean rate (``reference_rates_hz``, per cell as in ``neurons``) when given."""
+    """Per cell class: cells, mean and median rate, fraction silent, mean ISI CV, the Billeh target (for the
+    classes named as in the Billeh model; empty for others), and a reference simulation's mean rate
+    (``reference_rates_hz``, per cell as in ``neurons``) when given."""
     grouped = neurons.groupby("cell_class", sort=True)
     table = pd.DataFrame(
         {

@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from v1sim.analysis import correlations, embedding, rates
 from v1sim.analysis.activity import Activity, load_activity
 from v1sim.analysis.binned import binned_counts
+from v1sim.analysis.classes import AUTO
 from v1sim.errors import V1SimInputError
 from v1sim.provenance import atomic_directory, provenance, write_json
 
@@ -34,8 +35,12 @@ class AnalysisSettings:
     pca_components: int = 10
     seed: int = 0
     t_start_ms: float = 0.0  #: analyse spikes from here (e.g. skip an onset transient)
+    #: the node column naming cell classes, or auto (pop_name, else model_name, else the node type)
+    class_column: str = AUTO
 
     def __post_init__(self) -> None:
+        if not self.class_column:
+            raise V1SimInputError(None, "analysis.class_column", "must be auto or a column name")
         for name in ("bin_ms", "correlation_bin_ms"):
             if not getattr(self, name) > 0:
                 raise V1SimInputError(
@@ -74,8 +79,8 @@ class _Stages:
         return result
 
 
-def _reference_rates(path: Path, nodes: Path, activity: Activity) -> pd.Series:
-    reference = load_activity(path, nodes, activity.t_stop_ms, activity.t_start_ms)
+def _reference_rates(path: Path, nodes: Path, activity: Activity, class_column: str) -> pd.Series:
+    reference = load_activity(path, nodes, activity.t_stop_ms, activity.t_start_ms, class_column)
     return pd.Series(rates.rates_hz(reference))
 
 
@@ -94,14 +99,18 @@ def analyse(
     started = time.perf_counter()
     s = settings or AnalysisSettings()
     stages = _Stages(7)
-    activity = stages.run("read spikes", lambda: load_activity(spikes, nodes, t_stop_ms, s.t_start_ms))
+    activity = stages.run(
+        "read spikes", lambda: load_activity(spikes, nodes, t_stop_ms, s.t_start_ms, s.class_column)
+    )
     log.info(
         "%s spikes of %s cells over %.0f ms", f"{len(activity.time_ms):,}", f"{activity.n_cells:,}", t_stop_ms
     )
     with atomic_directory(Path(outdir)) as tmp:
         neurons = stages.run("rates and ISI CV", lambda: rates.neuron_table(activity))
         reference = (
-            _reference_rates(Path(reference_spikes), Path(nodes), activity) if reference_spikes else None
+            _reference_rates(Path(reference_spikes), Path(nodes), activity, s.class_column)
+            if reference_spikes
+            else None
         )
         classes = rates.class_table(neurons, reference)
         neurons.to_parquet(tmp / "neurons.parquet", index=False)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from v1sim.analysis.activity import load_activity
+from v1sim.analysis.classes import AUTO
 from v1sim.analysis.sequences import NO_SEQUENCE_GAIN_NATS_PER_SPIKE, fit_ppseq, likelihood_gain
 from v1sim.errors import V1SimInputError
 from v1sim.provenance import atomic_directory, provenance, write_json
@@ -26,8 +27,9 @@ TABLES = ("neurons.csv", "events.csv", "trace.csv", "spikes.parquet", "provenanc
 class SequenceSettings:
     """Which cells and how to fit (config.yaml ``sequences``)."""
 
-    population: str = "v1"
+    population: str | None = None  #: None: the first simulated population of the nodes table
     cell_class_prefix: str | None = None  #: e.g. "e23" or "e4": only classes whose name starts so
+    class_column: str = AUTO  #: the node column naming classes (:mod:`v1sim.analysis.classes`)
     n_neurons: int = 200  #: the most active cells of the selection
     n_types: int = 2
     sweeps: int = 200
@@ -55,23 +57,31 @@ def detect_sequences(
     outdir: str | Path,
     settings: SequenceSettings | None = None,
 ) -> dict[str, Any]:
-    """Fit PPSeq to the most active cells of the selection and write neurons, events, trace and spikes tables."""
+    """Fit PPSeq to the most active cells of the selection and write neurons, events, trace and spikes tables.
+
+    A population or class prefix that selects no cell is an input error; a selection whose cells did not
+    spike in the window is a result: empty tables, and ``no_spiking_cells`` in the provenance.
+    """
     started = time.perf_counter()
     s = settings or SequenceSettings()
-    activity = load_activity(spikes, nodes, t_stop_ms, s.t_start_ms)
+    activity = load_activity(spikes, nodes, t_stop_ms, s.t_start_ms, s.class_column)
     cells = activity.cells
-    chosen = (cells["population"] == s.population).to_numpy().copy()
+    population = s.population if s.population is not None else first_population(cells, nodes)
+    chosen = (cells["population"] == population).to_numpy().copy()
     if s.cell_class_prefix:
         chosen &= cells["cell_class"].str.startswith(s.cell_class_prefix).to_numpy()
+    if not chosen.any():
+        raise V1SimInputError(
+            nodes,
+            "sequences",
+            f"no cell of population {population!r}"
+            + (f" has a class starting {s.cell_class_prefix!r}" if s.cell_class_prefix else ""),
+        )
     counts = activity.spike_counts()
     candidates = np.flatnonzero(chosen & (counts > 0))
     if len(candidates) == 0:
-        raise V1SimInputError(
-            spikes,
-            "sequences",
-            f"no spiking cell of population {s.population!r}"
-            + (f" and class {s.cell_class_prefix!r}*" if s.cell_class_prefix else ""),
-        )
+        log.warning("no cell of the selection spiked in the window: nothing to fit, the tables are empty")
+        return _write_empty(spikes, nodes, t_stop_ms, outdir, s, started, population)
     picked = candidates[np.argsort(-counts[candidates], kind="stable")[: s.n_neurons]]
     picked = np.sort(picked)
     index = np.full(activity.n_cells, -1, np.int64)
@@ -154,6 +164,7 @@ def detect_sequences(
                 stage="sequences",
                 spikes=str(Path(spikes).resolve()),
                 settings=dataclasses.asdict(s),
+                population=population,
                 t_stop_ms=t_stop_ms,
                 **summary,
             ),
@@ -164,4 +175,72 @@ def detect_sequences(
         gain,
         "detected" if summary["sequences_detected"] else "not detected",
     )
+    return summary
+
+
+def first_population(cells: pd.DataFrame, nodes: str | Path) -> str:
+    """The first simulated population of a nodes table (the default population of the sequence stage)."""
+    if cells.empty:
+        raise V1SimInputError(nodes, "population", "the network has no simulated cell")
+    return str(cells["population"].iloc[0])
+
+
+def _write_empty(
+    spikes: str | Path,
+    nodes: str | Path,
+    t_stop_ms: float,
+    outdir: str | Path,
+    s: SequenceSettings,
+    started: float,
+    population: str,
+) -> dict[str, Any]:
+    """The tables of a selection without spikes: the columns of a fit, no rows."""
+    per_type = [f"{kind}_{r}" for r in range(s.n_types) for kind in ("weight", "offset_ms", "width_ms")]
+    columns = {
+        "neurons.csv": [
+            "population",
+            "node_id",
+            "cell_class",
+            "n_spikes",
+            "sequence_type",
+            "order",
+            *per_type,
+        ],
+        "events.csv": ["time_ms", "sequence_type", "amplitude", "n_spikes"],
+        "trace.csv": ["sweep", "log_likelihood"],
+    }
+    summary = {
+        "n_neurons": 0,
+        "n_spikes": 0,
+        "n_events": 0,
+        "spikes_in_events": None,
+        "gain_nats_per_spike": None,
+        "no_sequence_threshold_nats_per_spike": NO_SEQUENCE_GAIN_NATS_PER_SPIKE,
+        "sequences_detected": False,
+        "no_spiking_cells": True,
+    }
+    with atomic_directory(Path(outdir)) as tmp:
+        for name, names in columns.items():
+            pd.DataFrame(columns=names).to_csv(tmp / name, index=False)
+        pd.DataFrame(
+            {
+                "neuron": np.zeros(0, np.int64),
+                "time_ms": np.zeros(0),
+                "event": np.zeros(0, np.int64),
+                "sequence_type": np.zeros(0, np.int64),
+            }
+        ).to_parquet(tmp / "spikes.parquet", index=False)
+        write_json(
+            tmp / "provenance.json",
+            provenance(
+                started,
+                stage="sequences",
+                spikes=str(Path(spikes).resolve()),
+                nodes=str(Path(nodes).resolve()),
+                settings=dataclasses.asdict(s),
+                population=population,
+                t_stop_ms=t_stop_ms,
+                **summary,
+            ),
+        )
     return summary

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from v1sim.analysis.activity import load_activity
+from v1sim.analysis.classes import AUTO
 from v1sim.analysis.targets import BILLEH_OSI_DSI, BILLEH_RATE_HZ, target_group
 from v1sim.errors import V1SimInputError
 
@@ -130,17 +131,18 @@ class DirectionRates:
 
 
 def direction_rates(
-    trials: pd.DataFrame, nodes: str | Path, window_ms: tuple[float, float]
+    trials: pd.DataFrame, nodes: str | Path, window_ms: tuple[float, float], class_column: str = AUTO
 ) -> DirectionRates:
     """Mean rate of every cell at every direction over its trials (``trials``: columns direction_deg, trial,
-    spikes = path of the trial's SONATA spike file), and the same for two halves of the trials."""
+    spikes = path of the trial's SONATA spike file), and the same for two halves of the trials; cells classed
+    by ``class_column`` (:mod:`v1sim.analysis.classes`)."""
     directions = np.sort(trials["direction_deg"].unique())
     ordered = trials.sort_values(["direction_deg", "trial"], kind="stable")
     half = ordered.groupby("direction_deg").cumcount().to_numpy() % 2
     # spike counts and seconds are summed separately, so equal counts give exactly equal rates (argmax ties)
     spikes, seconds, cells = None, np.zeros((2, len(directions))), None
     for row, h in zip(ordered.itertuples(), half, strict=True):
-        activity = load_activity(row.spikes, nodes, window_ms[1], window_ms[0])
+        activity = load_activity(row.spikes, nodes, window_ms[1], window_ms[0], class_column)
         if spikes is None:
             cells = activity.cells
             spikes = np.zeros((2, activity.n_cells, len(directions)))
@@ -164,7 +166,7 @@ def neuron_tuning(cells: pd.DataFrame, directions: np.ndarray, rates: np.ndarray
     osi, dsi, preferred = selectivity(rates, directions)
     responsive = rates.max(axis=1) >= MIN_PREFERRED_HZ
     table = cells[["population", "node_id", "cell_class"]].copy()
-    for column in ("tuning_angle", "y"):
+    for column in ("ei", "tuning_angle", "y"):
         if column in cells:
             table[column] = cells[column].to_numpy()
     for k, direction in enumerate(directions):

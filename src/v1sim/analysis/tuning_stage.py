@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from v1sim.analysis.classes import AUTO
 from v1sim.analysis.targets import target_group
 from v1sim.analysis.tuning import (
     aligned_ceiling,
@@ -57,14 +58,16 @@ def analyse_tuning(
     outdir: str | Path,
     window_ms: tuple[float, float],
     neuropixels: str | Path | None = None,
+    class_column: str = AUTO,
 ) -> dict[str, Any]:
     """Tuning of every cell and class from the trials' spike files (``trials``: a CSV path or a table with
-    direction_deg, trial, spikes), rates counted in ``window_ms`` (the grating, without the gray screen)."""
+    direction_deg, trial, spikes), rates counted in ``window_ms`` (the grating, without the gray screen), cells
+    classed by ``class_column`` (:mod:`v1sim.analysis.classes`)."""
     started = time.perf_counter()
     table = _read_trials(trials if isinstance(trials, pd.DataFrame) else Path(trials))
     if not window_ms[1] > window_ms[0]:
         raise V1SimInputError(None, "window_ms", f"the window must have positive length, got {window_ms}")
-    measured = direction_rates(table, nodes, window_ms)
+    measured = direction_rates(table, nodes, window_ms, class_column)
     directions = measured.directions_deg
     neurons = neuron_tuning(measured.cells, directions, measured.rates_hz)
     half_preferred = (
@@ -127,6 +130,7 @@ def analyse_tuning(
                 stage="tuning",
                 nodes=str(Path(nodes).resolve()),
                 neuropixels=str(neuropixels) if neuropixels else None,
+                class_column=class_column,
                 trial_files=table["spikes"].tolist(),
                 **summary,
             ),

@@ -1,7 +1,8 @@
 """The connectome as a sparse matrix: adjacency from the convert stage's outputs, and its symmetrisation.
 
 The graph's nodes are the nodes of every population an edge population of the selection touches (for the default
-``v1_to_v1`` that is the V1 cells), in engine-index order. ``A[i, j]`` is the weight of the directed
+selection, the circuit's recurrent edge populations — those whose sources are simulated cells, ``v1_to_v1`` in
+the built-in column — that is the simulated cells), in engine-index order. ``A[i, j]`` is the weight of the directed
 connections from node ``i`` to node ``j``: the sum over the edges joining them of ``|weight_pa|``, of their
 synapse counts (``nsyns``), or of 1. Community detection and METIS need an undirected graph: :func:`symmetrise`
 makes one (``A + Aᵀ``, ``max(A, Aᵀ)`` or ``(A + Aᵀ) / 2``).
@@ -17,13 +18,15 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from v1sim.analysis.classes import AUTO, read_cells
 from v1sim.errors import V1SimInputError
 
 WEIGHTS = ("abs_weight", "synapses", "binary")
 SYMMETRISATIONS = ("sum", "max", "mean")
 ISOLATED = ("keep", "drop")
-#: Columns of nodes.parquet the graph stage reads.
-NODE_COLUMNS = ["population", "node_id", "engine_index", "model_type", "pop_name", "x", "y", "z"]
+#: Columns of nodes.parquet the graph stage needs, and those it uses where the circuit has them (NaN otherwise).
+NODE_COLUMNS = ["population", "node_id", "engine_index", "model_type"]
+OPTIONAL_NODE_COLUMNS = ["x", "y", "z"]
 
 
 @dataclass
@@ -31,7 +34,7 @@ class Adjacency:
     """A directed weighted graph over a set of network nodes.
 
     ``matrix`` is CSR, rows = sources, columns = targets, float64; ``nodes`` has one row per graph node (columns
-    of :data:`NODE_COLUMNS`, ``pop_name`` renamed ``cell_class``) in the same order.
+    of :data:`NODE_COLUMNS` and :data:`OPTIONAL_NODE_COLUMNS`, and ``cell_class``) in the same order.
     """
 
     matrix: sp.csr_matrix
@@ -45,13 +48,8 @@ class Adjacency:
         return self.matrix.shape[0]
 
 
-def _read_nodes(path: Path) -> pd.DataFrame:
-    try:
-        nodes = pd.read_parquet(path, columns=NODE_COLUMNS)
-    except FileNotFoundError:
-        raise V1SimInputError(path, None, "file not found") from None
-    except (KeyError, ValueError) as exc:
-        raise V1SimInputError(path, "columns", f"not a nodes table of the convert stage ({exc})") from None
+def _read_nodes(path: Path, class_column: str) -> pd.DataFrame:
+    nodes = read_cells(path, NODE_COLUMNS, class_column, OPTIONAL_NODE_COLUMNS)
     nodes = nodes.sort_values("engine_index").reset_index(drop=True)
     if not np.array_equal(nodes["engine_index"].to_numpy(), np.arange(len(nodes))):
         raise V1SimInputError(path, "engine_index", "not the engine indices 0..n-1 of every node")
@@ -114,19 +112,47 @@ def _parquet_synapse_counts(network: Path, wanted: list[str], nodes: pd.DataFram
     return tuple(np.concatenate([part[k] for part in parts]) for k in range(3))
 
 
+def recurrent_edge_populations(compiled: str | Path) -> list[str]:
+    """The edge populations of a compiled_network.h5 whose sources are simulated cells (none of their edges
+    leaves a virtual population), in the file's order."""
+    path = Path(compiled)
+    if not path.is_file():
+        raise V1SimInputError(path, None, "compiled network not found (run v1sim convert)")
+    with h5py.File(path, "r") as h5:
+        names = [s.decode() if isinstance(s, bytes) else s for s in h5["edge_populations/name"][:]]
+        pops = h5["populations"]
+        indptr = h5["synapses/indptr"]
+        codes = h5["synapses/edge_population"]
+        from_virtual: set[int] = set()
+        for offset, size, virtual in zip(pops["offset"][:], pops["size"][:], pops["virtual"][:], strict=True):
+            if virtual:
+                lo, hi = int(indptr[int(offset)]), int(indptr[int(offset + size)])
+                from_virtual.update(np.unique(codes[lo:hi]).tolist())
+    return [name for code, name in enumerate(names) if code not in from_virtual]
+
+
 def load_adjacency(
     network: str | Path,
-    edge_populations: list[str] | tuple[str, ...] = ("v1_to_v1",),
+    edge_populations: list[str] | tuple[str, ...] | None = None,
     weight: str = "abs_weight",
     isolated: str = "keep",
+    class_column: str = AUTO,
 ) -> Adjacency:
     """The directed adjacency of the selected edge populations of a convert-stage output folder ``network``.
 
+    ``edge_populations``: None selects the recurrent ones (:func:`recurrent_edge_populations`).
     ``weight``: ``abs_weight`` (|weight_pa|, pA, from compiled_network.h5), ``synapses`` (nsyns, from
     ``edges/<population>.parquet``) or ``binary`` (1 per edge). Several edges joining one pair are summed.
     ``isolated``: ``keep`` nodes without a selected edge (as singletons) or ``drop`` them from the graph.
+    ``class_column`` names the nodes' classes (:mod:`v1sim.analysis.classes`).
     """
     network = Path(network)
+    if edge_populations is None:
+        edge_populations = recurrent_edge_populations(network / "compiled_network.h5")
+        if not edge_populations:
+            raise V1SimInputError(
+                network / "compiled_network.h5", "edge_populations", "the network has no recurrent edges"
+            )
     wanted = list(edge_populations)
     if not wanted:
         raise V1SimInputError(None, "graph.edge_populations", "the edge selection is empty")
@@ -136,7 +162,7 @@ def load_adjacency(
         raise V1SimInputError(
             None, "graph.isolated", f"unknown choice {isolated!r}; choose one of {ISOLATED}"
         )
-    nodes = _read_nodes(network / "nodes.parquet")
+    nodes = _read_nodes(network / "nodes.parquet", class_column)
     if weight == "synapses":
         source, target, values = _parquet_synapse_counts(network, wanted, nodes)
         per_source = np.bincount(source, minlength=len(nodes))
@@ -161,8 +187,7 @@ def load_adjacency(
         matrix = sp.csr_matrix((values, (position[source], position[target])), shape=shape)
     matrix.sum_duplicates()
     n_edges = len(target)
-    graph_nodes = nodes.iloc[members].rename(columns={"pop_name": "cell_class"}).reset_index(drop=True)
-    graph_nodes["cell_class"] = graph_nodes["cell_class"].fillna("unknown").astype(str)
+    graph_nodes = nodes.iloc[members].reset_index(drop=True)
     return Adjacency(matrix, graph_nodes, weight, wanted, n_edges)
 
 

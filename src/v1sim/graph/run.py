@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from v1sim.analysis.classes import AUTO
 from v1sim.errors import V1SimInputError
 from v1sim.graph import measures, partition
 from v1sim.graph.adjacency import Adjacency, load_adjacency, symmetrise
@@ -44,7 +45,8 @@ _LAYER_NAMES = {"1": "L1", "23": "L2/3", "4": "L4", "5": "L5", "6": "L6"}
 class GraphSettings:
     """The knobs of the graph stage (config.yaml ``graph``)."""
 
-    edge_populations: list[str] = field(default_factory=lambda: ["v1_to_v1"])
+    #: None: the network's recurrent edge populations (sources simulated), v1_to_v1 in the built-in column
+    edge_populations: list[str] | None = None
     weight: str = "abs_weight"  #: abs_weight (|weight_pa|), synapses (nsyns) or binary
     symmetrise: str = "sum"  #: sum (A + Aᵀ), max or mean
     isolated: str = "keep"  #: keep or drop nodes without a selected edge
@@ -57,6 +59,7 @@ class GraphSettings:
     balance: str = "nodes"  #: nodes, or load (expected spikes/s; needs rates)
     imbalance: float = 0.02  #: METIS's allowed excess of the heaviest part over the mean
     layout_communities: int = 40  #: largest communities drawn in the community-graph embedding
+    class_column: str = AUTO  #: the node column naming classes (:mod:`v1sim.analysis.classes`)
 
     def __post_init__(self) -> None:
         unknown = [m for m in self.methods if m not in METHODS]
@@ -79,6 +82,14 @@ def layer_of(cell_class: str) -> str:
     """Cortical layer of a release-style class name (``e23Cux2`` → ``L2/3``), else ``unknown``."""
     match = _LAYER.match(cell_class)
     return _LAYER_NAMES[match.group(1)] if match else "unknown"
+
+
+def agreement_with(labels: np.ndarray, reference: np.ndarray) -> dict[str, float]:
+    """NMI and ARI of ``labels`` against ``reference``; NaN where the reference does not tell the nodes apart
+    (one value for every node: a circuit without layers or classes), since there is nothing to agree with."""
+    if len(pd.unique(reference)) < 2:
+        return {"nmi": float("nan"), "ari": float("nan")}
+    return measures.agreement(labels, reference)
 
 
 def read_rates(path: Path, nodes: pd.DataFrame) -> np.ndarray:
@@ -129,10 +140,10 @@ def _community_rows(adj: Adjacency, undirected, labels, method, s, seconds, laye
         "largest": int(sizes.max()),
         "median_size": float(np.median(sizes)),
         "singletons": int((sizes == 1).sum()),
-        **{f"{key}_layer": value for key, value in measures.agreement(labels, layers).items()},
+        **{f"{key}_layer": value for key, value in agreement_with(labels, layers).items()},
         **{
             f"{key}_class": value
-            for key, value in measures.agreement(labels, adj.nodes["cell_class"]).items()
+            for key, value in agreement_with(labels, adj.nodes["cell_class"].to_numpy()).items()
         },
         "seconds": seconds,
     }
@@ -144,6 +155,11 @@ def _class_community(nodes: pd.DataFrame, labels: np.ndarray, method: str) -> pd
     counts.columns = ["cell_class", "community", "cells"]
     counts.insert(0, "method", method)
     return counts
+
+
+def _positioned(nodes: pd.DataFrame, *columns: str) -> bool:
+    """Whether every node has these coordinates (the geometric baselines need them)."""
+    return all(np.isfinite(nodes[c].to_numpy(dtype=float)).all() for c in columns)
 
 
 def _partitions(adj: Adjacency, undirected, rates, s: GraphSettings, stages: _Stages):
@@ -158,18 +174,20 @@ def _partitions(adj: Adjacency, undirected, rates, s: GraphSettings, stages: _St
             lambda k=k: partition.metis_partition(undirected, k, s.seed, load, s.imbalance),
         )
         schemes["random"] = partition.random_partition(adj.n_nodes, k, s.seed)
-        schemes["slabs"] = partition.slab_partition(nodes["y"].to_numpy(), k)
-        schemes["columns"] = partition.column_partition(nodes["x"].to_numpy(), nodes["z"].to_numpy(), k)
+        if _positioned(nodes, "y"):
+            schemes["slabs"] = partition.slab_partition(nodes["y"].to_numpy(), k)
+        if _positioned(nodes, "x", "z"):
+            schemes["columns"] = partition.column_partition(nodes["x"].to_numpy(), nodes["z"].to_numpy(), k)
         for scheme, parts in schemes.items():
             columns[f"{scheme}_k{k}"] = parts.astype(np.int16)
             cost = measures.partition_cost(adj.matrix, parts, k, rates)
             rows.append({"scheme": scheme, **cost.as_row()})
-        metis = rows[-4]
+        metis, random = rows[-len(schemes)], rows[-len(schemes) + 1]
         log.info(
             "K=%d: METIS cuts %.1f %% of edges (random %.1f %%), balance %.3f",
             k,
             100 * metis["edge_cut_fraction"],
-            100 * rows[-3]["edge_cut_fraction"],
+            100 * random["edge_cut_fraction"],
             metis["balance_nodes"],
         )
     return pd.DataFrame(columns), pd.DataFrame(rows), records
@@ -191,7 +209,10 @@ def analyse_graph(
     if s.balance == "load" and rates is None:
         raise V1SimInputError(None, "graph.balance", "balance 'load' needs per-neuron rates (--rates)")
     stages = _Stages()
-    adj = stages.run("adjacency", lambda: load_adjacency(network, s.edge_populations, s.weight, s.isolated))
+    adj = stages.run(
+        "adjacency",
+        lambda: load_adjacency(network, s.edge_populations, s.weight, s.isolated, s.class_column),
+    )
     log.info(
         "graph: %s nodes, %s edges (%s joined pairs), weight %s",
         f"{adj.n_nodes:,}",
@@ -236,7 +257,9 @@ def analyse_graph(
                         "method": method,
                         "community": np.arange(len(sizes)),
                         "cells": sizes,
-                        "mean_depth_um": np.bincount(labels, weights=nodes["y"].to_numpy())[: len(sizes)]
+                        "mean_depth_um": np.bincount(
+                            labels, weights=nodes["y"].to_numpy(dtype=float), minlength=len(sizes)
+                        )[: len(sizes)]
                         / sizes,
                         "x": xy[:, 0],
                         "y": xy[:, 1],
@@ -257,6 +280,7 @@ def analyse_graph(
         pd.concat(edges).to_csv(tmp / "community_edges.csv", index=False)
         costs.to_csv(tmp / "partitions.csv", index=False)
         summary = {
+            "edge_populations": adj.edge_populations,
             "n_nodes": adj.n_nodes,
             "n_edges": adj.n_edges,
             "n_pairs": int(adj.matrix.nnz),

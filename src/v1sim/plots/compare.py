@@ -26,12 +26,11 @@ def plot_comparison(
 ) -> None:
     """Left: mean rate per class, v1sim against NEST; right: both rasters in the first ``window_ms``."""
     per_class = pd.DataFrame(summary["per_class"])
-    group = summary["group_by"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), gridspec_kw={"width_ratios": [1, 1.3]})
     x = np.arange(len(per_class))
     left.bar(x - 0.2, per_class["rate_nest_hz"], 0.4, label="NEST 3.10 (bmtk)", color="0.6")
     left.bar(x + 0.2, per_class["rate_v1sim_hz"], 0.4, label="v1sim", color="tab:red")
-    left.set_xticks(x, per_class[group], rotation=60, ha="right", fontsize=8)
+    left.set_xticks(x, per_class["cell_class"], rotation=60, ha="right", fontsize=8)
     left.set_ylabel("mean rate (Hz)")
     left.legend(frameon=False)
     diverge = summary["first_divergence_ms"]

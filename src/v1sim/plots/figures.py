@@ -12,11 +12,15 @@ import numpy as np
 import pandas as pd
 
 from v1sim.analysis.activity import load_activity
+from v1sim.analysis.classes import AUTO
 from v1sim.errors import V1SimInputError
 from v1sim.plots import analysis as plots
 from v1sim.provenance import atomic_directory, provenance, write_json
 
 log = logging.getLogger(__name__)
+
+#: Class names read back as text, never as numbers.
+CLASS_NAMES = {"cell_class": str}
 
 #: Figure files (PNG; the small ones also as SVG beside them).
 FIGURES = (
@@ -41,7 +45,8 @@ def draw_figures(
 ) -> dict[str, Any]:
     """Draw every figure into ``outdir`` from the tables of ``v1sim analyse`` in ``analysis_dir``.
 
-    The raster's spike counts per pixel (image mode) are kept in ``raster_counts.npy`` for checking.
+    The raster's spike counts per pixel (image mode) are kept in ``raster_counts.npy`` for checking. Cells are
+    classed as the analysis classed them (its recorded ``class_column``).
     """
     started = time.perf_counter()
     tables = Path(analysis_dir)
@@ -50,18 +55,23 @@ def draw_figures(
         raise V1SimInputError(tables, "provenance.json", "not an output folder of v1sim analyse")
     record = json.loads(record_path.read_text())
     t_start, t_stop = record["window_ms"]
+    class_column = record.get("settings", {}).get("class_column", AUTO)
     with atomic_directory(Path(outdir)) as tmp:
-        activity = load_activity(spikes, nodes, t_stop, t_start)
-        drawn = plots.raster(activity, tmp / "raster.png", max_points=max_raster_points)
+        activity = load_activity(spikes, nodes, t_stop, t_start, class_column)
+        classes = pd.read_csv(tables / "classes.csv", dtype=CLASS_NAMES)
+        palette = plots.class_colours(classes["cell_class"])  # one colour per class in every figure
+        drawn = plots.raster(activity, tmp / "raster.png", max_points=max_raster_points, palette=palette)
         if drawn.counts is not None:
             np.save(tmp / "raster_counts.npy", drawn.counts)
         plots.population_rate(pd.read_csv(tables / "population_rate.csv"), tmp / "population_rate.png")
-        plots.class_rates(pd.read_csv(tables / "classes.csv"), tmp / "class_rates.png", reference_label)
+        plots.class_rates(classes, tmp / "class_rates.png", reference_label, palette)
         plots.pca(
             pd.read_csv(tables / "pca_scores.csv"), pd.read_csv(tables / "pca_variance.csv"), tmp / "pca.png"
         )
         plots.umap_bins(pd.read_csv(tables / "umap_bins.csv"), tmp / "umap_bins.png")
-        plots.umap_cells(pd.read_csv(tables / "umap_cells.csv"), tmp / "umap_cells.png")
+        plots.umap_cells(
+            pd.read_csv(tables / "umap_cells.csv", dtype=CLASS_NAMES), tmp / "umap_cells.png", palette
+        )
         plots.isi_cv(pd.read_parquet(tables / "neurons.parquet"), tmp / "isi_cv.png")
         plots.correlations(pd.read_parquet(tables / "correlation_pairs.parquet"), tmp / "correlations.png")
         summary = {"raster_mode": drawn.mode, "raster_spikes": drawn.n_spikes, "figures": list(FIGURES)}

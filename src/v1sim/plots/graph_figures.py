@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from v1sim.errors import V1SimInputError
-from v1sim.plots.analysis import class_colour, save_figure
+from v1sim.plots.analysis import class_colour, class_colours, save_figure
 from v1sim.provenance import atomic_directory, provenance, write_json
 
 log = logging.getLogger(__name__)
@@ -50,9 +50,17 @@ def _community_ticks(ax: plt.Axes, n: int) -> None:
 
 
 def community_depth(nodes: pd.DataFrame, method: str, path: Path, depth_bins: int = 40) -> None:
-    """Heat map: depth bin (pia at the top) × community, each column the depth distribution of its cells."""
+    """Heat map: depth bin (pia at the top) × community, each column the depth distribution of its cells (a
+    note instead when the circuit has no positions)."""
     labels = _pooled(nodes[f"community_{method}"].to_numpy())
-    depth = nodes["y"].to_numpy()
+    depth = nodes["y"].to_numpy(dtype=float)
+    if not np.isfinite(depth).all():
+        fig, ax = plt.subplots(figsize=(8, 4.5))
+        ax.text(0.5, 0.5, "the circuit's cells have no y position", ha="center", va="center")
+        ax.set_axis_off()
+        ax.set_title("Communities against cortical depth")
+        save_figure(fig, path, svg=True)
+        return
     edges = np.linspace(depth.min(), depth.max() + 1e-9, depth_bins + 1)
     counts, _, _ = np.histogram2d(depth, labels, bins=[edges, np.arange(labels.max() + 2) - 0.5])
     fraction = counts / np.maximum(counts.sum(axis=0, keepdims=True), 1)
@@ -88,8 +96,9 @@ def class_community(table: pd.DataFrame, method: str, path: Path) -> None:
     _community_ticks(ax, counts.shape[1])
     ax.set_yticks(range(len(counts)))
     ax.set_yticklabels(counts.index, fontsize=7)
+    palette = class_colours(counts.index)
     for tick, name in zip(ax.get_yticklabels(), counts.index, strict=True):
-        tick.set_color(class_colour(name))
+        tick.set_color(class_colour(name, palette))
     ax.set_xlabel(f"community ({method})")
     fig.colorbar(image, ax=ax, label="fraction of the class's cells")
     ax.set_title("Cell classes in each community")
@@ -126,7 +135,8 @@ def partition_traffic(costs: pd.DataFrame, path: Path) -> None:
 
 
 def community_graph(layout: pd.DataFrame, edges: pd.DataFrame, method: str, path: Path) -> None:
-    """The largest communities at their force-directed layout positions, joined by their connection weight."""
+    """The largest communities at their force-directed layout positions, joined by their connection weight,
+    coloured by the mean depth of their cells (by their size when the circuit has no positions)."""
     nodes = layout[layout["method"] == method]
     links = edges[edges["method"] == method]
     fig, ax = plt.subplots(figsize=(6, 5))
@@ -144,11 +154,12 @@ def community_graph(layout: pd.DataFrame, edges: pd.DataFrame, method: str, path
                 zorder=1,
             )
     size = 600 * nodes["cells"] / nodes["cells"].max()
+    by_depth = nodes["mean_depth_um"].notna().all()
     points = ax.scatter(
         nodes["x"],
         nodes["y"],
         s=size + 10,
-        c=nodes["mean_depth_um"],
+        c=nodes["mean_depth_um"] if by_depth else nodes["cells"],
         cmap="viridis",
         zorder=2,
         edgecolors="k",
@@ -164,7 +175,7 @@ def community_graph(layout: pd.DataFrame, edges: pd.DataFrame, method: str, path
             zorder=3,
             bbox={"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.7, "lw": 0},
         )
-    fig.colorbar(points, ax=ax, label="mean y of the cells (µm)")
+    fig.colorbar(points, ax=ax, label="mean y of the cells (µm)" if by_depth else "cells")
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(f"Community graph ({method})\narea = cells, lines = connection weight", fontsize=10)
@@ -183,7 +194,11 @@ def draw_graph_figures(graph_dir: str | Path, outdir: str | Path) -> dict[str, A
     with atomic_directory(Path(outdir)) as tmp:
         nodes = pd.read_parquet(tables / "nodes.parquet")
         community_depth(nodes, method, tmp / "community_depth.png")
-        class_community(pd.read_csv(tables / "class_community.csv"), method, tmp / "class_community.png")
+        class_community(
+            pd.read_csv(tables / "class_community.csv", dtype={"cell_class": str}),
+            method,
+            tmp / "class_community.png",
+        )
         partition_traffic(pd.read_csv(tables / "partitions.csv"), tmp / "partition_traffic.png")
         community_graph(
             pd.read_csv(tables / "community_layout.csv"),

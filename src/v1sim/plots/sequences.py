@@ -22,9 +22,16 @@ from v1sim.provenance import atomic_directory, provenance, write_json
 FIGURES = ("sequence_raster.png", "sequence_trace.png")
 
 
-def sequence_raster(spikes: pd.DataFrame, neurons: pd.DataFrame, events: pd.DataFrame, path: Path) -> None:
+def sequence_raster(
+    spikes: pd.DataFrame,
+    neurons: pd.DataFrame,
+    events: pd.DataFrame,
+    path: Path,
+    window_ms: tuple[float, float] | None = None,
+) -> None:
     """Left: spikes in the cells' original order; right: cells by sequence type and offset, spikes coloured by
-    the type of the event they were assigned to (grey: background), event times as ticks on top."""
+    the type of the event they were assigned to (grey: background), event times as ticks on top. Without
+    cells (none spiked) both panels say so over the analysed ``window_ms``."""
     order = neurons["order"].to_numpy()
     colours = np.array(["C0", "C3", "C2", "C1", "C4", "C5", "C6", "C7"])
     colour = np.where(spikes["sequence_type"] >= 0, colours[spikes["sequence_type"].clip(0) % 8], "0.7")
@@ -41,6 +48,14 @@ def sequence_raster(spikes: pd.DataFrame, neurons: pd.DataFrame, events: pd.Data
             lw=1,
         )
     axes[1].set_title("cells re-ordered by fitted type and offset; events on top")
+    if neurons.empty:
+        for ax in axes:
+            ax.text(
+                0.5, 0.5, "no cell of the selection spiked", ha="center", va="center", transform=ax.transAxes
+            )
+            ax.set_yticks([])
+            if window_ms is not None:
+                ax.set_xlim(*window_ms)
     for ax in axes:
         ax.set_xlabel("time (ms)")
     axes[0].set_ylabel("cell")
@@ -54,7 +69,7 @@ def sequence_trace(trace: pd.DataFrame, path: Path) -> None:
     ax.plot(trace["sweep"], trace["log_likelihood"], color="k")
     ax.set_xlabel("Gibbs sweep")
     ax.set_ylabel("log-likelihood")
-    ax.set_title("PPSeq sampler")
+    ax.set_title("PPSeq sampler" if len(trace) else "PPSeq sampler (not run: no spikes)")
     fig.tight_layout()
     save_figure(fig, path)
 
@@ -72,6 +87,7 @@ def draw_sequence_figures(sequences_dir: str | Path, outdir: str | Path) -> dict
             pd.read_csv(tables / "neurons.csv"),
             pd.read_csv(tables / "events.csv"),
             tmp / "sequence_raster.png",
+            (record.get("settings", {}).get("t_start_ms", 0.0), record.get("t_stop_ms", 0.0)),
         )
         sequence_trace(pd.read_csv(tables / "trace.csv"), tmp / "sequence_trace.png")
         summary = {"figures": list(FIGURES), "n_events": record.get("n_events")}

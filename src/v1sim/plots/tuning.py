@@ -17,7 +17,7 @@ import pandas as pd
 
 from v1sim.analysis.targets import target_group
 from v1sim.errors import V1SimInputError
-from v1sim.plots.analysis import class_colour, save_figure
+from v1sim.plots.analysis import class_colour, class_colours, save_figure
 from v1sim.provenance import atomic_directory, provenance, write_json
 
 FIGURES = ("tuning_curves.png", "osi_dsi.png", "preferred_direction.png")
@@ -33,12 +33,13 @@ def tuning_curves(neurons: pd.DataFrame, path: Path) -> None:
         EXAMPLES, "score"
     )
     fig, axes = plt.subplots(2, EXAMPLES // 2, figsize=(12, 5), sharex=True)
+    palette = class_colours(neurons["cell_class"])
     for ax, (_, cell) in zip(axes.ravel(), picked.iterrows(), strict=False):
         ax.plot(
             np.r_[directions, 360.0],
             np.r_[cell[columns].to_numpy(float), cell[columns[0]]],
             "o-",
-            color=class_colour(cell["cell_class"]),
+            color=class_colour(cell["cell_class"], palette),
         )
         if "tuning_angle" in cell and np.isfinite(cell["tuning_angle"]):
             ax.axvline(cell["tuning_angle"] % 360, color="0.5", ls=":", lw=1)
@@ -59,12 +60,19 @@ def tuning_curves(neurons: pd.DataFrame, path: Path) -> None:
     save_figure(fig, path, svg=True)
 
 
+def group_of(cell_class: str) -> str:
+    """The Billeh target group of a class (``e23Cux2`` → ``L2/3 E``), or the class itself when it has none."""
+    return target_group(cell_class) or cell_class
+
+
 def osi_dsi(neurons: pd.DataFrame, classes: pd.DataFrame, path: Path) -> None:
-    """OSI and DSI of the responsive cells per target group: the model's distribution (box), its median, the
-    Billeh target (diamond) and the Neuropixels median (square)."""
-    groups = neurons["cell_class"].map(lambda c: target_group(c) or "other")
-    order = [g for g in dict.fromkeys(classes["target_group"].dropna()) if g]
-    by_group = classes.groupby("target_group").first()
+    """OSI and DSI of the responsive cells per target group (per class where a class has no Billeh target):
+    the model's distribution (box), its median, the Billeh target (diamond) and the Neuropixels median
+    (square)."""
+    groups = neurons["cell_class"].map(group_of)
+    classes = classes.assign(group=classes["cell_class"].map(group_of))
+    order = list(dict.fromkeys(classes["group"]))
+    by_group = classes.groupby("group").first()
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.5), sharey=True)
     for ax, metric in zip(axes, ("osi", "dsi"), strict=True):
         data = [neurons.loc[(groups == g) & neurons[metric].notna(), metric].to_numpy() for g in order]
@@ -76,7 +84,7 @@ def osi_dsi(neurons: pd.DataFrame, classes: pd.DataFrame, path: Path) -> None:
             (f"billeh_{metric}", "D", "C3", "Billeh et al. 2020 (model)"),
             (f"np_{metric}", "s", "k", "Neuropixels (median)"),
         ):
-            if column in by_group:
+            if column in by_group and by_group.loc[order, column].notna().any():
                 ax.scatter(
                     positions, by_group.loc[order, column], marker=marker, color=color, zorder=3, label=label
                 )
@@ -85,7 +93,8 @@ def osi_dsi(neurons: pd.DataFrame, classes: pd.DataFrame, path: Path) -> None:
         ax.set_title(metric.upper())
         ax.set_ylim(0, 1)
     axes[0].set_ylabel("index (cells >= 0.5 Hz at preferred)")
-    axes[1].legend(fontsize=8)
+    if axes[1].get_legend_handles_labels()[0]:
+        axes[1].legend(fontsize=8)
     fig.tight_layout()
     save_figure(fig, path, svg=True)
 
@@ -115,7 +124,12 @@ def preferred_direction(neurons: pd.DataFrame, path: Path, record: dict[str, Any
     preferred direction − ``tuning_angle`` per group; the summary's alignment numbers (``record``: the tuning
     provenance) in the corner."""
     fig, (heat, diff) = plt.subplots(1, 2, figsize=(10, 4.5))
-    mine = neurons[neurons["osi"].notna() & neurons["cell_class"].str.startswith("e")]
+    excitatory = (
+        neurons["ei"].astype("string").eq("e").fillna(False)
+        if "ei" in neurons and neurons["ei"].notna().any()
+        else neurons["cell_class"].str.startswith("e")  # tables written before ei was kept: Billeh names
+    )
+    mine = neurons[neurons["osi"].notna() & excitatory.to_numpy(bool)]
     if "tuning_angle" in neurons:
         mine = mine[mine["tuning_angle"].notna()]
     if "tuning_angle" in neurons and len(mine):
@@ -138,7 +152,7 @@ def preferred_direction(neurons: pd.DataFrame, path: Path, record: dict[str, Any
         fig.colorbar(image, ax=heat, label="fraction of the bin's cells")
         heat.plot([0, 360], [0, 360], color="0.6", lw=0.8, ls="--")
         heat.set_ylim(pref_edges[0], pref_edges[-1])
-        groups = mine["cell_class"].map(lambda c: target_group(c) or "other")
+        groups = mine["cell_class"].map(group_of)
         bins = np.arange(-180.0, 180.0 + 1e-9, 15.0)
         for group in sorted(groups.unique()):
             picked = (groups == group).to_numpy()
@@ -172,7 +186,7 @@ def draw_tuning_figures(tuning_dir: str | Path, outdir: str | Path) -> dict[str,
     record = json.loads((tables / "provenance.json").read_text())
     with atomic_directory(Path(outdir)) as tmp:
         neurons = pd.read_parquet(tables / "neurons.parquet")
-        classes = pd.read_csv(tables / "classes.csv")
+        classes = pd.read_csv(tables / "classes.csv", dtype={"cell_class": str})
         tuning_curves(neurons, tmp / "tuning_curves.png")
         osi_dsi(neurons, classes, tmp / "osi_dsi.png")
         preferred_direction(neurons, tmp / "preferred_direction.png", record)

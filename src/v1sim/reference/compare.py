@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from v1sim.analysis.activity import read_simulated_cells
+from v1sim.analysis.classes import AUTO
 from v1sim.sonata.spikes import read_spikes
 
 
@@ -96,19 +98,19 @@ def compare(
     nest_path: Path,
     nodes_path: Path,
     tstop_ms: float,
-    group_by: str = "pop_name",
+    class_column: str = AUTO,
     sample: int = 2000,
     seed: int = 0,
 ) -> dict[str, Any]:
-    """Rates per class (ours, NEST), first divergence, identical spikes, van Rossum distances on a neuron sample."""
-    nodes = pd.read_parquet(nodes_path)
-    simulated = nodes[nodes["model_type"] != "virtual"]
-    if group_by not in simulated:
-        group_by = "model_name" if "model_name" in simulated else "population"
+    """Rates per class (ours, NEST), first divergence, identical spikes, van Rossum distances on a neuron sample.
+
+    Cells are classed by ``class_column`` (:mod:`v1sim.analysis.classes`); ``per_class`` rows are keyed
+    ``cell_class``."""
+    simulated = read_simulated_cells(nodes_path, class_column)
     populations = sorted(simulated["population"].astype(str).unique())
     ours = Spikes.read(ours_path, populations).table
     theirs = Spikes.read(nest_path, populations).table
-    cls = simulated.set_index(["population", "node_id"])[group_by].astype(str)
+    cls = simulated.set_index(["population", "node_id"])["cell_class"]
     size = cls.value_counts()
     rates = {}
     for name, frame in (("v1sim", ours), ("nest", theirs)):
@@ -128,7 +130,8 @@ def compare(
     distance = van_rossum(ours, theirs, keys.reset_index(drop=True), tstop_ms)
     return {
         "tstop_ms": tstop_ms,
-        "group_by": group_by,
+        "class_column": class_column,
+        "populations": populations,
         "n_spikes_v1sim": len(ours),
         "n_spikes_nest": len(theirs),
         "identical_spikes_before_divergence": identical,
@@ -136,5 +139,5 @@ def compare(
         "van_rossum_tau_ms": 10.0,
         "van_rossum_median": float(np.median(distance)) if len(distance) else 0.0,
         "van_rossum_mean": float(np.mean(distance)) if len(distance) else 0.0,
-        "per_class": per_class.reset_index(names=group_by).to_dict(orient="records"),
+        "per_class": per_class.reset_index(names="cell_class").to_dict(orient="records"),
     }

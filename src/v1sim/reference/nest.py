@@ -17,6 +17,12 @@ from v1sim.provenance import atomic_directory, provenance, write_json
 from v1sim.sonata.config import load_circuit_config, load_json_config
 
 
+def _input_population(spec: dict[str, Any]) -> str | None:
+    """The population a config input's ``node_set`` names directly (a name, or an inline set's population)."""
+    node_set = spec.get("node_set")
+    return node_set.get("population") if isinstance(node_set, dict) else node_set
+
+
 def bmtk_config(
     config: Path, outdir: Path, inputs: dict[str, Path], tstop_ms: float, dt_ms: float, threads: int
 ) -> dict[str, Any]:
@@ -26,7 +32,7 @@ def bmtk_config(
     spec_inputs = {
         name: spec
         for name, spec in (simulation.get("inputs") or {}).items()
-        if spec.get("node_set") not in inputs
+        if _input_population(spec) not in inputs
     }
     for population, path in inputs.items():
         spec_inputs[f"{population}_spikes"] = {
