@@ -110,16 +110,6 @@ def _class_sources(facts: CircuitFacts) -> set[str]:
     return names
 
 
-def _node_set_population(node_set: Any, node_sets: dict[str, Any]) -> str | None:
-    """The population a simulation-config input's ``node_set`` names (a node-set name, or an inline set)."""
-    if isinstance(node_set, str):
-        entry = node_sets.get(node_set, {"population": node_set})
-        return entry.get("population") if isinstance(entry, dict) else None
-    if isinstance(node_set, dict):
-        return node_set.get("population")
-    return None
-
-
 def _driven_populations(simulation: dict[str, Any]) -> frozenset[str]:
     """Populations the simulation config's spike inputs name."""
     node_sets: dict[str, Any] = {}
@@ -129,12 +119,12 @@ def _driven_populations(simulation: dict[str, Any]) -> frozenset[str]:
             node_sets = json.loads(Path(path).read_text())
         except json.JSONDecodeError:
             node_sets = {}  # the simulate stage reports a malformed node-sets file
-    driven = set()
+    from v1sim.sonata.node_sets import static_populations
+
+    driven: set[str] = set()
     for spec in (simulation.get("inputs") or {}).values():
         if isinstance(spec, dict) and spec.get("input_type") == "spikes":
-            population = _node_set_population(spec.get("node_set"), node_sets)
-            if population:
-                driven.add(population)
+            driven |= static_populations(spec.get("node_set"), node_sets) or set()
     return frozenset(driven)
 
 
