@@ -40,6 +40,23 @@ def require_shared(*parts: str) -> Path:
     return path
 
 
+def assert_convert_refused(
+    capsys: pytest.CaptureFixture[str], config: Path, outdir: Path, expected: tuple[str, str, str], *extra: str
+) -> None:
+    """``v1sim convert`` refuses ``config``: exit 2, one line naming the file, the field and the problem, no
+    traceback, no output folder and no temporary folder left behind."""
+    from v1sim.cli import main
+
+    status = main(["convert", str(config), str(outdir), "--no-progress", *extra])
+    err = capsys.readouterr().err.strip()
+    assert status == 2, err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    file_name, field, problem = expected
+    assert file_name in err and field in err and problem in err, err
+    assert not outdir.exists()
+    assert not [p for p in outdir.parent.iterdir() if p.name.startswith(f".{outdir.name}")], "temporary output"
+
+
 @pytest.fixture(scope="session")
 def glif450_config() -> Path:
     return require_shared("sonata", "point_450glifs", "examples", "point_450glifs", "config.simulation.json")

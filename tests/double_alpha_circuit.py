@@ -49,6 +49,19 @@ def _cell(klass: int, rng: np.random.Generator) -> dict:
     }
 
 
+def _edge_types(path: Path, first_id: int, first_port: int, weights: list[float], delays: list[float]) -> None:
+    """One edge type per source class, class k reaching receptor port ``first_port + k``."""
+    n = len(weights)
+    table = {
+        "edge_type_id": np.arange(n) + first_id,
+        "model_template": "static_synapse",
+        "dynamics_params": [f"port{first_port + k}.json" for k in range(n)],
+        "syn_weight": weights,
+        "delay": delays,
+    }
+    write_types_csv(path, pd.DataFrame(table))
+
+
 def write_double_alpha_circuit(root: Path, tstop_ms: float = 1000.0, dt_ms: float = 0.1, seed: int = 7) -> Path:
     """Write the circuit, its input spikes and a PointNet simulation config; return the config's path."""
     rng = np.random.default_rng(seed)
@@ -88,16 +101,8 @@ def write_double_alpha_circuit(root: Path, tstop_ms: float = 1000.0, dt_ms: floa
     source = rng.integers(0, n_cortex, n_rec)
     target = rng.integers(0, n_cortex, n_rec)
     klass = cortex_type[source] - 100
-    rec_types = pd.DataFrame(
-        {
-            "edge_type_id": np.arange(n_classes) + 300,
-            "model_template": "static_synapse",
-            "dynamics_params": [f"port{k + 1}.json" for k in range(n_classes)],
-            "syn_weight": [3.0 if CLASSES[k][0] else -8.0 for k in range(n_classes)],
-            "delay": [1.0, 1.5, 2.0, 0.8, 0.6],
-        }
-    )
-    write_types_csv(network / "cortex_cortex_edge_types.csv", rec_types)
+    weights = [3.0 if CLASSES[k][0] else -8.0 for k in range(n_classes)]
+    _edge_types(network / "cortex_cortex_edge_types.csv", 300, 1, weights, [1.0, 1.5, 2.0, 0.8, 0.6])
     write_edges(
         network / "cortex_cortex_edges.h5",
         "cortex_to_cortex",
@@ -113,16 +118,7 @@ def write_double_alpha_circuit(root: Path, tstop_ms: float = 1000.0, dt_ms: floa
     source = rng.integers(0, n_inputs, n_in)
     target = rng.integers(0, n_cortex, n_in)
     klass = input_type[source] - 200
-    in_types = pd.DataFrame(
-        {
-            "edge_type_id": np.arange(n_classes) + 400,
-            "model_template": "static_synapse",
-            "dynamics_params": [f"port{k + 6}.json" for k in range(n_classes)],
-            "syn_weight": [5.0, 6.0, 4.0, 7.0, 5.5],
-            "delay": 1.0,
-        }
-    )
-    write_types_csv(network / "inputs_cortex_edge_types.csv", in_types)
+    _edge_types(network / "inputs_cortex_edge_types.csv", 400, 6, [5.0, 6.0, 4.0, 7.0, 5.5], [1.0] * n_classes)
     write_edges(
         network / "inputs_cortex_edges.h5",
         "inputs_to_cortex",

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from tests.circuits import CircuitSpec, make_circuit
+from tests.conftest import assert_convert_refused
 from v1sim.cli import main
 
 NET = Path("network")
@@ -254,16 +255,7 @@ def test_bad_input_is_one_clear_line(
     root = tmp_path / "circuit"
     config = make_circuit(root, CircuitSpec(**knobs))
     change(root)
-    outdir = tmp_path / "out"
-    status = main(["convert", str(config), str(outdir), "--no-progress"])
-    err = capsys.readouterr().err.strip()
-    assert status == 2
-    assert len(err.splitlines()) == 1, err
-    assert "Traceback" not in err
-    file_name, field, problem = expected
-    assert file_name in err and field in err and problem in err, err
-    assert not outdir.exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")], "temporary output left behind"
+    assert_convert_refused(capsys, config, tmp_path / "out", expected)
 
 
 def test_enough_distinct_bad_inputs() -> None:

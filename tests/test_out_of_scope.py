@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from tests.circuits import CircuitSpec, make_circuit
-from v1sim.cli import main
+from tests.conftest import assert_convert_refused
 from v1sim.network.convert import convert_circuit
 from v1sim.sonata.writer import write_types_csv
 
@@ -128,13 +128,7 @@ def test_out_of_scope_is_one_line_at_convert(
 ) -> None:
     config = make_circuit(tmp_path / "c", CircuitSpec())
     change(tmp_path / "c")
-    status = main(["convert", str(config), str(tmp_path / "out"), "--no-progress"])
-    err = capsys.readouterr().err.strip()
-    assert status == 2, err
-    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
-    file_name, field, problem = expected
-    assert file_name in err and field in err and problem in err, err
-    assert not (tmp_path / "out").exists()
+    assert_convert_refused(capsys, config, tmp_path / "out", expected)
 
 
 def test_a_nest_template_is_a_point_neuron_whatever_its_model_type(tmp_path: Path) -> None:

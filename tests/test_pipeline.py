@@ -27,18 +27,23 @@ def _run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _assert_report(workdir: Path, *figures: str) -> None:
+    """``snakemake --report`` builds results/report.html and it shows ``figures``."""
+    report = _snakemake(workdir, "--report", "results/report.html")
+    assert report.returncode == 0, report.stderr[-3000:]
+    html = (workdir / "results" / "report.html").read_text()
+    for figure in figures:
+        assert figure in html, figure
+
+
+def _snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The pipeline's Snakefile run in ``workdir`` (its config.yaml and results/)."""
+    return _run("snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir), *args, cwd=workdir)
+
+
 def test_default_config_runs_end_to_end(tmp_path: Path) -> None:
     shutil.copy(REPO / "config.yaml", tmp_path / "config.yaml")
-    result = _run(
-        "snakemake",
-        "--snakefile",
-        str(REPO / "Snakefile"),
-        "--directory",
-        str(tmp_path),
-        "--cores",
-        "2",
-        cwd=tmp_path,
-    )
+    result = _snakemake(tmp_path, "--cores", "2")
     assert result.returncode == 0, result.stderr[-3000:]
     results = tmp_path / "results" / "v1"
     network = results / "network"
@@ -77,19 +82,8 @@ def test_default_config_runs_end_to_end(tmp_path: Path) -> None:
     tuning = pd.read_parquet(results / "tuning" / "neurons.parquet")
     assert len(tuning) == n_v1 and {"rate_0", "rate_315", "osi", "dsi"} <= set(tuning.columns)
 
-    report = _run(
-        "snakemake",
-        "--snakefile",
-        str(REPO / "Snakefile"),
-        "--directory",
-        str(tmp_path),
-        "--report",
-        "results/report.html",
-        cwd=tmp_path,
-    )
-    assert report.returncode == 0, report.stderr[-3000:]
-    html = (tmp_path / "results" / "report.html").read_text()
-    for figure in (
+    _assert_report(
+        tmp_path,
         "raster.png",
         "class_rates.png",
         "pca.png",
@@ -100,8 +94,7 @@ def test_default_config_runs_end_to_end(tmp_path: Path) -> None:
         "osi_dsi.png",
         "tuning_curves.png",
         "sequence_raster.png",
-    ):
-        assert figure in html
+    )
 
 
 def _config_for(circuit_config: Path, name: str) -> str:
@@ -140,9 +133,7 @@ def test_the_pipeline_runs_on_each_shared_example(example: str, tmp_path: Path) 
     out with one line when the DAG is built, classes are the circuit's, and the report builds."""
     config = require_shared("sonata", *EXAMPLES[example])
     (tmp_path / "config.yaml").write_text(_config_for(config, example))
-    run = _run(
-        "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path), "--cores", "2"
-    )
+    run = _snakemake(tmp_path, "--cores", "2")
     assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
     log = run.stdout + run.stderr
     assert log.count("v1sim: grating experiment (and tuning) left out: ") == 1
@@ -180,42 +171,21 @@ def test_the_pipeline_runs_on_each_shared_example(example: str, tmp_path: Path) 
         record = json.loads((results / folder / "provenance.json").read_text())
         assert all((results / folder / name).stat().st_size > 5_000 for name in record["figures"])
 
-    report = _run(
-        "snakemake",
-        "--snakefile",
-        str(REPO / "Snakefile"),
-        "--directory",
-        str(tmp_path),
-        "--report",
-        "results/report.html",
-    )
-    assert report.returncode == 0, report.stderr[-3000:]
-    html = (tmp_path / "results" / "report.html").read_text()
-    for figure in (
+    _assert_report(
+        tmp_path,
         "raster.png",
         "class_rates.png",
         "comparison.png",
         "community_graph.png",
         "sequence_raster.png",
-    ):
-        assert figure in html
-    assert "osi_dsi.png" not in html
+    )
+    assert "osi_dsi.png" not in (tmp_path / "results" / "report.html").read_text()
     assert np.isfinite(comparison["van_rossum_mean"])
 
 
 def test_a_bad_config_value_is_refused_by_the_schema(tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_text("circuit: {name: x}\nconvert: {chunk_edges: 5}\n")
-    result = _run(
-        "snakemake",
-        "--snakefile",
-        str(REPO / "Snakefile"),
-        "--directory",
-        str(tmp_path),
-        "--cores",
-        "1",
-        "-n",
-        cwd=tmp_path,
-    )
+    result = _snakemake(tmp_path, "--cores", "1", "-n")
     assert result.returncode != 0
     assert "chunk_edges" in result.stderr + result.stdout
 

@@ -103,11 +103,8 @@ def _config(root: Path, path: Path, output_dir: Path, **changes: Any) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def nest_output(circuit: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """bmtk PointNet + NEST 3.10 on the config (its own process), as run_pointnet.py runs it: its output folder."""
-    run_dir = tmp_path_factory.mktemp("bmtk")
-    config = _config(circuit, run_dir / "config.json", run_dir / "output")
+def _run_bmtk(config: Path, run_dir: Path) -> None:
+    """bmtk PointNet + NEST 3.10 on ``config`` in a process of its own, from ``run_dir``."""
     result = subprocess.run(
         [sys.executable, str(RUNNER), str(config)],
         cwd=run_dir,
@@ -118,6 +115,14 @@ def nest_output(circuit: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+@pytest.fixture(scope="module")
+def nest_output(circuit: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """bmtk PointNet + NEST 3.10 on the config (its own process), as run_pointnet.py runs it: its output folder."""
+    run_dir = tmp_path_factory.mktemp("bmtk")
+    config = _config(circuit, run_dir / "config.json", run_dir / "output")
+    _run_bmtk(config, run_dir)
     return run_dir / "output"
 
 
@@ -185,16 +190,7 @@ def clamp_outputs(circuit: Path, cache: Path, tmp_path_factory: pytest.TempPathF
     """NEST's and v1sim's outputs of the clamp config."""
     run_dir = tmp_path_factory.mktemp("clamps")
     config = _clamp_config(circuit, run_dir, run_dir / "nest")
-    result = subprocess.run(
-        [sys.executable, str(RUNNER), str(config)],
-        cwd=run_dir,
-        env={**os.environ, "OMP_WAIT_POLICY": "PASSIVE", "OMP_NUM_THREADS": "1"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    _run_bmtk(config, run_dir)
     args = [
         "run",
         str(config),

@@ -13,15 +13,14 @@ import numpy as np
 import pytest
 
 from tests.conftest import require_shared
-from tests.single_neuron import Drive, run_nest, run_ours
+from tests.single_neuron import Drive, assert_equals_nest, poisson_times, run_cases
 
 TSTOP_MS = 10_000.0
 DTS = (0.1, 0.25)
 
 
 def _poisson(rng: np.random.Generator, rate_hz: float) -> list[float]:
-    n = rng.poisson(rate_hz * TSTOP_MS / 1000)
-    return np.round(np.sort(rng.uniform(0.5, TSTOP_MS, n)), 4).tolist()
+    return poisson_times(rng, rate_hz, TSTOP_MS)
 
 
 def _cases() -> list[dict]:
@@ -59,12 +58,7 @@ def _cases() -> list[dict]:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[dict, dict, dict]]:
     pytest.importorskip("nest", reason="NEST is part of the test environment (pip install -e .[dev])")
-    cases = _cases()
-    nest_runs = run_nest(cases, tmp_path_factory.mktemp("nest_single"))
-    return [
-        (c, run_ours(c["model"], c["params"], c["drives"], c["dt"], c["tstop"]), n)
-        for c, n in zip(cases, nest_runs, strict=True)
-    ]
+    return run_cases(_cases(), tmp_path_factory.mktemp("nest_single"))
 
 
 def test_twelve_cases_cover_every_cell_and_both_steps(runs: list) -> None:
@@ -74,19 +68,4 @@ def test_twelve_cases_cover_every_cell_and_both_steps(runs: list) -> None:
 
 @pytest.mark.parametrize("index", range(12))
 def test_spikes_identical_and_v_m_within_1e_9(runs: list, index: int) -> None:
-    case, ours, nest = runs[index]
-    assert len(nest["spikes"]) > 50, f"{case['name']}: too few spikes to be a test"
-    np.testing.assert_array_equal(
-        np.round(ours["spikes"], 9), np.round(nest["spikes"], 9), err_msg=case["name"]
-    )
-    n = len(nest["v"])  # NEST's multimeter stops one minimum delay before the end
-    assert n > 0.9 * len(ours["v"])
-    np.testing.assert_allclose(ours["t"][:n], nest["t"], rtol=0, atol=1e-9)
-    assert np.max(np.abs(ours["v"][:n] - nest["v"])) < 1e-9, case["name"]
-    assert np.max(np.abs(nest["i_syn"])) > 10.0  # the synaptic currents are not trivially zero
-    if case["model"] == "iaf_psc_alpha":  # I_syn_ex + I_syn_in: the currents at the end of the step, as ours
-        assert np.max(np.abs(ours["i_syn"][:n] - nest["i_syn"])) < 1e-9, case["name"]
-    else:  # glif_psc's I_syn is the sum at the start of the step (ours one step earlier), held while refractory
-        moving = np.flatnonzero(np.diff(nest["i_syn"]) != 0) + 1
-        assert len(moving) > 0.8 * n
-        assert np.max(np.abs(ours["i_syn"][moving - 1] - nest["i_syn"][moving])) < 1e-9, case["name"]
+    assert_equals_nest(*runs[index])

@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 
 from tests.circuits import CircuitSpec, make_circuit
+from tests.conftest import assert_convert_refused
 from v1sim.cli import main
 from v1sim.network.convert import convert_circuit
 from v1sim.reference.nest import run_nest
@@ -314,13 +315,7 @@ def test_weight_function_failure_is_one_line(
 ) -> None:
     config = make_circuit(tmp_path / "c", CircuitSpec(config_kind="simulation"))
     extra = change(tmp_path / "c")
-    status = main(["convert", str(config), str(tmp_path / "out"), "--no-progress", *extra])
-    err = capsys.readouterr().err.strip()
-    assert status == 2, err
-    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
-    file_name, field, problem = expected
-    assert file_name in err and field in err and problem in err, err
-    assert not (tmp_path / "out").exists()
+    assert_convert_refused(capsys, config, tmp_path / "out", expected, *extra)
 
 
 def test_run_takes_weight_function_files_and_a_changed_file_is_converted_again(tmp_path: Path) -> None:

@@ -157,18 +157,7 @@ def detect_sequences(
             "no_sequence_threshold_nats_per_spike": NO_SEQUENCE_GAIN_NATS_PER_SPIKE,
             "sequences_detected": bool(gain > NO_SEQUENCE_GAIN_NATS_PER_SPIKE),
         }
-        write_json(
-            tmp / "provenance.json",
-            provenance(
-                started,
-                stage="sequences",
-                spikes=str(Path(spikes).resolve()),
-                settings=dataclasses.asdict(s),
-                population=population,
-                t_stop_ms=t_stop_ms,
-                **summary,
-            ),
-        )
+        _write_provenance(tmp, started, spikes, nodes, s, population, t_stop_ms, summary)
     log.info(
         "%d events, gain %.3f nats/spike (sequences %s)",
         summary["n_events"],
@@ -176,6 +165,31 @@ def detect_sequences(
         "detected" if summary["sequences_detected"] else "not detected",
     )
     return summary
+
+
+def _write_provenance(
+    tmp: Path,
+    started: float,
+    spikes: str | Path,
+    nodes: str | Path,
+    s: SequenceSettings,
+    population: str,
+    t_stop_ms: float,
+    summary: dict[str, Any],
+) -> None:
+    write_json(
+        tmp / "provenance.json",
+        provenance(
+            started,
+            stage="sequences",
+            spikes=str(Path(spikes).resolve()),
+            nodes=str(Path(nodes).resolve()),
+            settings=dataclasses.asdict(s),
+            population=population,
+            t_stop_ms=t_stop_ms,
+            **summary,
+        ),
+    )
 
 
 def first_population(cells: pd.DataFrame, nodes: str | Path) -> str:
@@ -230,17 +244,5 @@ def _write_empty(
                 "sequence_type": np.zeros(0, np.int64),
             }
         ).to_parquet(tmp / "spikes.parquet", index=False)
-        write_json(
-            tmp / "provenance.json",
-            provenance(
-                started,
-                stage="sequences",
-                spikes=str(Path(spikes).resolve()),
-                nodes=str(Path(nodes).resolve()),
-                settings=dataclasses.asdict(s),
-                population=population,
-                t_stop_ms=t_stop_ms,
-                **summary,
-            ),
-        )
+        _write_provenance(tmp, started, spikes, nodes, s, population, t_stop_ms, summary)
     return summary

@@ -31,20 +31,6 @@ GLIF_PSC_DEFAULTS: dict[str, float | bool | list[float]] = {
     "adapting_threshold": False,
 }
 
-IAF_PSC_ALPHA_DEFAULTS: dict[str, float] = {
-    "V_m": -70.0,
-    "E_L": -70.0,
-    "C_m": 250.0,
-    "tau_m": 10.0,
-    "t_ref": 2.0,
-    "V_th": -55.0,
-    "V_reset": -70.0,
-    "tau_syn_ex": 2.0,
-    "tau_syn_in": 2.0,
-    "I_e": 0.0,
-    "V_min": float("-inf"),
-}
-
 GLIF_PSC_DOUBLE_ALPHA_DEFAULTS: dict[str, float | bool | list[float]] = {
     **{k: v for k, v in GLIF_PSC_DEFAULTS.items() if k != "tau_syn"},
     "tau_syn_fast": [2.0],
@@ -52,7 +38,8 @@ GLIF_PSC_DOUBLE_ALPHA_DEFAULTS: dict[str, float | bool | list[float]] = {
     "amp_slow": [0.3],
 }
 
-IAF_PSC_DELTA_DEFAULTS: dict[str, float | bool] = {
+#: Parameters the three iaf_psc models share, with NEST's common defaults.
+_IAF_DEFAULTS: dict[str, float] = {
     "V_m": -70.0,
     "E_L": -70.0,
     "C_m": 250.0,
@@ -61,21 +48,25 @@ IAF_PSC_DELTA_DEFAULTS: dict[str, float | bool] = {
     "V_th": -55.0,
     "V_reset": -70.0,
     "I_e": 0.0,
+}
+
+IAF_PSC_ALPHA_DEFAULTS: dict[str, float] = {
+    **_IAF_DEFAULTS,
+    "tau_syn_ex": 2.0,
+    "tau_syn_in": 2.0,
+    "V_min": float("-inf"),
+}
+
+IAF_PSC_DELTA_DEFAULTS: dict[str, float | bool] = {
+    **_IAF_DEFAULTS,
     "V_min": -1.7976931348623157e308,
     "refractory_input": False,
 }
 
 IAF_PSC_EXP_DEFAULTS: dict[str, float] = {
-    "V_m": -70.0,
-    "E_L": -70.0,
-    "C_m": 250.0,
-    "tau_m": 10.0,
-    "t_ref": 2.0,
-    "V_th": -55.0,
-    "V_reset": -70.0,
+    **_IAF_DEFAULTS,
     "tau_syn_ex": 2.0,
     "tau_syn_in": 2.0,
-    "I_e": 0.0,
     "delta": 0.0,
     "rho": 0.01,
 }
