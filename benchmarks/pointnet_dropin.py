@@ -10,8 +10,9 @@ Workloads, each copied (or built) into ``benchmarks/work/dropin/`` so that nothi
 * every shared simulation config that has a NEST reference and runs in PointNet without files it lacks:
   ``point_450glifs``, ``300_pointneurons``, and bmtk's ``point_120cells`` (its spike-input, three clamp and
   perturbation configs), ``point_450cells`` and ``point_iclamp`` (its three clamp configs), each from a copy of
-  its example folder (the example's ``point_components`` beside it), with ``run.n_thread`` set to ``--threads``
-  in the copy (nothing else changed);
+  its ``examples`` folder (the components its configs reach beside it), with ``run.n_thread`` set to
+  ``--threads`` in the copy (nothing else changed; 300_pointneurons' combined config names a simulation config,
+  which gets it);
 * the built-in column at ``--scale`` (``v1sim build-v1 --scale S --seed 0``; 1 s at dt 0.25 ms), with one more
   input added to its simulation config: a 20 Hz Poisson spike file for every LGN unit (seeded), as the
   engine benchmark does, so that both simulators see the same realistic drive.
@@ -75,21 +76,21 @@ CSV_FIELDS = ["workload", "config", "tool", "threads", "repeats", "wall_median_s
 
 
 def copy_example(folder: str, configs: tuple[str, ...], workdir: Path, threads: int) -> Path:
-    """Copy an example folder (and ``point_components`` beside it) into ``workdir``; set run.n_thread."""
+    """Copy an example's ``examples`` folder (the example and the components beside it, which its configs
+    reach with ``..``) into ``workdir``; set run.n_thread in the copied configs. Returns the example's copy."""
     source = SHARED / folder
-    target = workdir / "examples" / source.name
-    if target.exists():
-        shutil.rmtree(target)
-    shutil.copytree(source, target)
-    components = source.parent / "point_components"
-    if components.is_dir() and not (target.parent / "point_components").exists():
-        shutil.copytree(components, target.parent / "point_components")
+    target = workdir / folder.split("/")[0] / "examples"
+    if not target.exists():
+        shutil.copytree(source.parent, target)
+    example = target / source.name
     for name in configs:
-        path = target / name
-        config = json.loads(path.read_text())
+        config = json.loads((source / name).read_text())
+        if "run" not in config and isinstance(config.get("simulation"), str):  # a combined config
+            name = config["simulation"]
+            config = json.loads((source / name).read_text())
         config.setdefault("run", {})["n_thread"] = threads
-        path.write_text(json.dumps(config, indent=2))
-    return target
+        (example / name).write_text(json.dumps(config, indent=2))
+    return example
 
 
 def build_column(workdir: Path, scale: float, threads: int) -> Path:

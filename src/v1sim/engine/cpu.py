@@ -42,6 +42,12 @@ _synaptic_current = numba.njit(cache=True)(kernels.synaptic_current)
 
 
 @numba.njit(cache=True, inline="always")
+def _u(value):
+    """``value`` as an unsigned index (numba selects no negative-index wrap-around for unsigned indices)."""
+    return numba.uint64(value)
+
+
+@numba.njit(cache=True, inline="always")
 def _first_at_least(values, lo, hi, key):
     """Index of the first element of the partitioned ``values[lo:hi]`` that is >= ``key`` (``hi`` if none)."""
     while lo < hi:
@@ -70,118 +76,140 @@ def _deliver_to_range(source, step, multiplicity, first, last, ring, ring_size, 
 
 
 @numba.njit(cache=True, inline="always")
-def _alpha_ports(slot, ring, syn, port_param, pb, sb, m, n_ports, mask, pc, row, value):
+def _alpha_ports(slot, ring, syn, port_param, pb, sb, m, n_ports, mask, pc, row, value, clear):
     """Move the alpha state of every used port (fast, or slow with ``row`` = PORT_SLOW) by one step; the
-    weights of the ring slot enter y1 (and the slot is cleared by the caller once every state has read it)."""
+    weights of the ring slot enter y1, and with ``clear`` the slot's entries are zeroed once read (a double
+    alpha's fast currents leave them for its slow ones)."""
     for port in range(n_ports):
         if not _in_use(mask, port):
             continue
         p11, p21 = port_param[row + PORT_P11, pc + port], port_param[row + PORT_P21, pc + port]
         psc_init = port_param[row + PORT_PSC_INIT, pc + port]
-        y1 = syn[sb + (value * n_ports + port) * m : sb + (value * n_ports + port + 1) * m]
-        y2 = syn[sb + ((value + 1) * n_ports + port) * m : sb + ((value + 1) * n_ports + port + 1) * m]
-        w = ring[slot, pb + port * m : pb + (port + 1) * m]
-        for i in range(m):
-            y1[i], y2[i] = _alpha_step(y1[i], y2[i], w[i], p11, p21, psc_init)
+        o1 = sb + _u(value * n_ports + port) * m
+        o2 = sb + _u((value + 1) * n_ports + port) * m
+        w = pb + _u(port) * m
+        for j in range(m):
+            syn[o1 + j], syn[o2 + j] = _alpha_step(syn[o1 + j], syn[o2 + j], ring[slot, w + j], p11, p21, psc_init)
+        if clear:
+            for j in range(m):
+                ring[slot, w + j] = 0.0
 
 
 @numba.njit(cache=True, inline="always")
-def _clear_ports(slot, ring, pb, m, n_ports, mask):
-    for port in range(n_ports):
-        if _in_use(mask, port):
-            w = ring[slot, pb + port * m : pb + (port + 1) * m]
-            for i in range(m):
-                w[i] = 0.0
+def _port_terms(port_param, pc, n_ports, mask, sb, m, zeros, row, value, port):
+    """(P31, P32, offset of y1, offset of y2) of one alpha port of a run; a port the cell lacks, or that no
+    synapse reaches, has zero coefficients and reads the zeros after the state (it adds exact zeros)."""
+    zero = port_param[0, 0] - port_param[0, 0]  # 0 in the table's precision
+    if port < n_ports and _in_use(mask, port):
+        return (
+            port_param[row + PORT_P31, pc + port],
+            port_param[row + PORT_P32, pc + port],
+            sb + _u(value * n_ports + port) * m,
+            sb + _u((value + 1) * n_ports + port) * m,
+        )
+    return zero, zero, zeros, zeros
 
 
 @numba.njit(cache=True, inline="always")
-def _advance_run(a, b, slot, ring, neurons, pb, sb, spiked_flag):
+def _advance_run(
+    a, b, slot, ring, state, refractory, param, int_param, port_param, t, syn, acc, pb, sb, spiked_flag, zeros
+):
     """Advance neurons ``a..b-1`` (one run: one parameter set) by one step: loops without jumps, which vectorise.
 
-    The loops run over views that start at ``a``, from index 0: an index that cannot be negative needs no
-    wrap-around select, and only then does LLVM vectorise them.
+    Every array is indexed from an unsigned base plus an unsigned loop counter: no negative-index wrap-around
+    select (which keeps LLVM from vectorising), and no array views, whose reference counting would cost more
+    than the arithmetic in the short runs of small networks.
     """
-    state, refractory, param, int_param, port_param, cell_type, syn, acc = neurons
-    t = cell_type[a]
     model, n_ports = int_param[update.MODEL, t], int_param[update.PORTS, t]
     rs, mask = int_param[update.REFRACTORY_STEPS, t], int_param[update.PORTS_IN_USE, t]
     pc = int_param[update.PORT_PARAM_START, t]
-    m = b - a
-    u, cur, r, flag, x = state[U, a:b], state[CURRENT, a:b], refractory[a:b], spiked_flag[a:b], acc[a:b]
+    a, m, pb, sb, slot, zeros = _u(a), _u(b - a), _u(pb), _u(sb), _u(slot), _u(zeros)
     if model == update.GLIF_PSC or model == update.GLIF_PSC_DOUBLE_ALPHA:
         p = _glif_params(param, t)
-        a0, a1 = state[ASC, a:b], state[ASC + 1, a:b]
-        for i in range(m):
-            x[i] = _glif_base(u[i], a0[i], a1[i], cur[i], p)
         double = model == update.GLIF_PSC_DOUBLE_ALPHA
+        # The first four ports in the pass that starts the membrane update (absent ones read zeros, which add
+        # exact zeros), the further ports and a double alpha's slow currents each in a pass, then the finish.
+        c0, d0, y0, z0 = _port_terms(port_param, pc, n_ports, mask, sb, m, zeros, 0, 0, 0)
+        c1, d1, y1, z1 = _port_terms(port_param, pc, n_ports, mask, sb, m, zeros, 0, 0, 1)
+        c2, d2, y2, z2 = _port_terms(port_param, pc, n_ports, mask, sb, m, zeros, 0, 0, 2)
+        c3, d3, y3, z3 = _port_terms(port_param, pc, n_ports, mask, sb, m, zeros, 0, 0, 3)
+        for j in range(m):
+            i = a + j
+            x = _glif_base(state[U, i], state[ASC, i], state[ASC + 1, i], state[CURRENT, i], p)
+            x = _glif_port(x, syn[y0 + j], syn[z0 + j], c0, d0)
+            x = _glif_port(x, syn[y1 + j], syn[z1 + j], c1, d1)
+            x = _glif_port(x, syn[y2 + j], syn[z2 + j], c2, d2)
+            acc[i] = _glif_port(x, syn[y3 + j], syn[z3 + j], c3, d3)
         for value in range(0, 4 if double else 2, 2):  # the fast (or only) alpha currents, then the slow ones
             row = PORT_SLOW if value == 2 else 0
-            for port in range(n_ports):
+            for port in range(4 if value == 0 else 0, n_ports):
                 if not _in_use(mask, port):
                     continue
                 p31, p32 = port_param[row + PORT_P31, pc + port], port_param[row + PORT_P32, pc + port]
-                y1 = syn[sb + (value * n_ports + port) * m : sb + (value * n_ports + port + 1) * m]
-                y2 = syn[sb + ((value + 1) * n_ports + port) * m : sb + ((value + 1) * n_ports + port + 1) * m]
-                for i in range(m):
-                    x[i] = _glif_port(x[i], y1[i], y2[i], p31, p32)
-        for i in range(m):
-            u[i], a0[i], a1[i], r[i], flag[i] = _glif_finish(x[i], u[i], r[i], a0[i], a1[i], p, rs)
-        _alpha_ports(slot, ring, syn, port_param, pb, sb, m, n_ports, mask, pc, 0, 0)
+                o1 = sb + _u(value * n_ports + port) * m
+                o2 = sb + _u((value + 1) * n_ports + port) * m
+                for j in range(m):
+                    acc[a + j] = _glif_port(acc[a + j], syn[o1 + j], syn[o2 + j], p31, p32)
+        for j in range(m):
+            i = a + j
+            state[U, i], state[ASC, i], state[ASC + 1, i], refractory[i], spiked_flag[i] = _glif_finish(
+                acc[i], state[U, i], refractory[i], state[ASC, i], state[ASC + 1, i], p, rs
+            )
+        _alpha_ports(slot, ring, syn, port_param, pb, sb, m, n_ports, mask, pc, 0, 0, not double)
         if double:
-            _alpha_ports(slot, ring, syn, port_param, pb, sb, m, n_ports, mask, pc, PORT_SLOW, 2)
-        _clear_ports(slot, ring, pb, m, n_ports, mask)
+            _alpha_ports(slot, ring, syn, port_param, pb, sb, m, n_ports, mask, pc, PORT_SLOW, 2, True)
     elif model == update.IAF_PSC_ALPHA:
         p = _iaf_params(param, t)
-        for i in range(m):
-            x[i] = _alpha_iaf_base(cur[i], p)
-        for port in range(n_ports):
-            if not _in_use(mask, port):
-                continue
-            p31, p32 = port_param[PORT_P31, pc + port], port_param[PORT_P32, pc + port]
-            y1 = syn[sb + port * m : sb + (port + 1) * m]
-            y2 = syn[sb + (n_ports + port) * m : sb + (n_ports + port + 1) * m]
-            for i in range(m):
-                x[i] = _alpha_iaf_port(x[i], y1[i], y2[i], p31, p32)
-        for i in range(m):
-            u[i], r[i], flag[i] = _alpha_iaf_finish(x[i], u[i], r[i], p, rs)
-        _alpha_ports(slot, ring, syn, port_param, pb, sb, m, n_ports, mask, pc, 0, 0)
-        _clear_ports(slot, ring, pb, m, n_ports, mask)
+        c0, d0, y0, z0 = _port_terms(port_param, pc, n_ports, mask, sb, m, zeros, 0, 0, 0)
+        c1, d1, y1, z1 = _port_terms(port_param, pc, n_ports, mask, sb, m, zeros, 0, 0, 1)
+        for j in range(m):  # its two ports (excitatory, inhibitory) in one pass, then the finish
+            i = a + j
+            x = _alpha_iaf_base(state[CURRENT, i], p)
+            x = _alpha_iaf_port(x, syn[y0 + j], syn[z0 + j], c0, d0)
+            acc[i] = _alpha_iaf_port(x, syn[y1 + j], syn[z1 + j], c1, d1)
+        for j in range(m):
+            i = a + j
+            state[U, i], refractory[i], spiked_flag[i] = _alpha_iaf_finish(acc[i], state[U, i], refractory[i], p, rs)
+        _alpha_ports(slot, ring, syn, port_param, pb, sb, m, n_ports, mask, pc, 0, 0, True)
     elif model == update.IAF_PSC_DELTA:
         p = _iaf_params(param, t)
-        w = ring[slot, pb : pb + m]
-        for i in range(m):
-            u[i], r[i], flag[i] = _delta_iaf_step(u[i], r[i], cur[i], w[i], p, rs)
-            w[i] = 0.0
+        for j in range(m):
+            i = a + j
+            state[U, i], refractory[i], spiked_flag[i] = _delta_iaf_step(
+                state[U, i], refractory[i], state[CURRENT, i], ring[slot, pb + j], p, rs
+            )
+            ring[slot, pb + j] = 0.0
     else:
         p = _iaf_params(param, t)
-        for i in range(m):
-            x[i] = _exp_iaf_base(u[i], p)
+        for j in range(m):
+            acc[a + j] = _exp_iaf_base(state[U, a + j], p)
         for port in range(n_ports):
             if not _in_use(mask, port):
                 continue
-            p21 = port_param[PORT_P31, pc + port]
-            i_syn = syn[sb + port * m : sb + (port + 1) * m]
-            for i in range(m):
-                x[i] = _exp_iaf_port(x[i], i_syn[i], p21)
-        for i in range(m):
-            u[i], r[i], flag[i] = _exp_iaf_finish(x[i], u[i], r[i], cur[i], p, rs)
+            p21, o = port_param[PORT_P31, pc + port], sb + _u(port) * m
+            for j in range(m):
+                acc[a + j] = _exp_iaf_port(acc[a + j], syn[o + j], p21)
+        for j in range(m):
+            i = a + j
+            state[U, i], refractory[i], spiked_flag[i] = _exp_iaf_finish(
+                acc[i], state[U, i], refractory[i], state[CURRENT, i], p, rs
+            )
         for port in range(n_ports):
             if not _in_use(mask, port):
                 continue
-            p11 = port_param[PORT_P11, pc + port]
-            i_syn = syn[sb + port * m : sb + (port + 1) * m]
-            w = ring[slot, pb + port * m : pb + (port + 1) * m]
-            for i in range(m):
-                i_syn[i] = _exp_step(i_syn[i], w[i], p11)
-                w[i] = 0.0
+            p11, o, w = port_param[PORT_P11, pc + port], sb + _u(port) * m, pb + _u(port) * m
+            for j in range(m):
+                syn[o + j] = _exp_step(syn[o + j], ring[slot, w + j], p11)
+                ring[slot, w + j] = 0.0
 
 
 @numba.njit(cache=True, inline="always")
 def _inject(k, a, b, state, currents):
     """Injected currents that change at the end of step ``k`` (NEST reads them then, for the next step)."""
-    pointer, step, value, cursor = currents
+    pointer = currents[0]
     if pointer[a] == pointer[b]:
         return
+    step, value, cursor = currents[1], currents[2], currents[3]
     for i in range(a, b):
         c = cursor[i]
         if c < pointer[i + 1] and step[c] == k:
@@ -228,8 +256,8 @@ def _run_steps(k0, k1, block_steps, ring, ring_size, neurons, layout, synapses, 
     """Run steps ``k0..k1-1`` in blocks of ``block_steps``; the first step not run (``k1``, or earlier when full)."""
     spike_step, spike_id, n_spikes = output
     spiked, chunk_count, spiked_flag, chunk_first, chunk_runs, chunk_ring, run_start, block_state = work
-    state = neurons[0]
-    port_base, state_base = layout[0], layout[1]
+    state, refractory, param, int_param, port_param, cell_type, syn, acc = neurons
+    port_base, state_base, zeros = layout[0], layout[1], layout[3]
     n = len(spiked_flag)
     n_chunks = chunk_count.shape[2]
     k = k0
@@ -260,7 +288,10 @@ def _run_steps(k0, k1, block_steps, ring, ring_size, neurons, layout, synapses, 
                 a, b = run_start[run], run_start[run + 1]
                 pb, sb = port_base[a], state_base[a]
                 for q in range(length):
-                    _advance_run(a, b, (k + q) % ring_size, ring, neurons, pb, sb, spiked_flag)
+                    _advance_run(
+                        a, b, (k + q) % ring_size, ring, state, refractory, param, int_param, port_param,
+                        cell_type[a], syn, acc, pb, sb, spiked_flag, zeros,
+                    )  # fmt: skip
                     _inject(k + q, a, b, state, currents)
                     count = chunk_count[now, q, c]
                     for i in range(numba.uint64(a), numba.uint64(b)):
@@ -268,7 +299,8 @@ def _run_steps(k0, k1, block_steps, ring, ring_size, neurons, layout, synapses, 
                             spiked[now, q, first + count] = i
                             count += 1
                     chunk_count[now, q, c] = count
-                    _record(k + q, run, neurons, (state_base, layout[2]), record)
+                    if record[3] > 0:  # (unpacking the record's arrays costs reference counting: only if used)
+                        _record(k + q, run, neurons, (state_base, layout[2]), record)
         for q in range(length):
             for c in range(n_chunks):
                 for j in range(chunk_first[c], chunk_first[c] + chunk_count[now, q, c]):

@@ -57,6 +57,7 @@ class EngineNetwork:
     #: runs: neurons run_start[r]..run_start[r+1]-1 (one parameter set each)
     run_start: np.ndarray
     n_ring_entries: int
+    #: synaptic state values; ``syn_state`` holds a longest run's worth of zeros after them (read as absent ports)
     n_syn_state: int
     state: np.ndarray
     syn_state: np.ndarray
@@ -217,7 +218,7 @@ def prepare(net: CompiledNetwork, dt_ms: float, dtype: str = "float32") -> Engin
         n_ring_entries=n_ring,
         n_syn_state=n_syn,
         state=np.ascontiguousarray(state.astype(real)),
-        syn_state=np.zeros(max(n_syn, 1), dtype=real),
+        syn_state=np.zeros(n_syn + int(np.diff(run_start).max()), dtype=real),  # a run of zeros after the state
         indptr=net.indptr.astype(np.int64),
         ring_index=ring_index.astype(np.int32 if n_ring < 2**31 else np.int64),
         weight=net.weight_pa.astype(real),

@@ -194,7 +194,7 @@ def _run_cpu(
     acc = np.zeros(n, dtype=net.dtype)
     state, syn = net.state.copy(), net.syn_state.copy()
     neurons = (state, refractory, net.param, net.int_param, net.port_param, net.cell_type, syn, acc)
-    layout = (net.port_base, net.state_base, net.stride)
+    layout = (net.port_base, net.state_base, net.stride, np.int64(net.n_syn_state))
     synapses = (net.indptr, net.ring_index, net.weight, net.delay)
     inputs = (events.step_pointer, events.source, events.poisson_source, _poisson_mean(events, net))
     currents = (schedule.pointer, schedule.step, schedule.value.astype(net.dtype), np.array(schedule.pointer[:-1]))
