@@ -36,6 +36,8 @@ bench: $(VENV)/.dev-deps
 	$(BIN)/python benchmarks/convert_full_scale.py
 	$(BIN)/python benchmarks/build_v1_scaling.py
 	$(BIN)/python benchmarks/engine_vs_nest.py
+	$(BIN)/python benchmarks/pointnet_dropin.py
+	$(BIN)/python benchmarks/double_alpha_cost.py
 	$(BIN)/python benchmarks/analysis_full_scale.py --repeats 3
 	$(BIN)/python benchmarks/graph_full_scale.py
 	$(BIN)/python benchmarks/grating_experiment.py --trials 10
