@@ -12,6 +12,7 @@ from pathlib import Path
 import h5py
 import libsonata
 import numpy as np
+import pandas as pd
 import pytest
 
 from tests.conftest import require_shared
@@ -219,3 +220,26 @@ def test_circuit_files_open_in_libsonata(tmp_path: Path) -> None:
         targets = h5["edges/v1_to_v1/target_node_id"][:]
     assert edges.size == n_edges and edges.source == "v1" and edges.target == "v1"
     assert np.array_equal(edges.target_nodes(libsonata.Selection([[0, n_edges]])), targets)
+
+
+def test_built_in_column_opens_in_libsonata_and_bmtk(built_v1_network: Path) -> None:
+    """Every population of the built-in column (v1sim build-v1) opens in libsonata and in bmtk's reader, with the
+    sizes v1sim's converter read."""
+    from bmtk.utils.sonata import File
+
+    circuit = built_v1_network.parent / "circuit" / "network"
+    nodes = pd.read_parquet(built_v1_network / "nodes.parquet", columns=["population"])
+    sizes = nodes["population"].value_counts().to_dict()
+    for population in ("v1", "lgn", "bkg"):
+        storage = libsonata.NodeStorage(str(circuit / f"{population}_nodes.h5"))
+        assert storage.open_population(population).size == sizes[population]
+        bmtk_nodes = File(
+            data_files=str(circuit / f"{population}_nodes.h5"),
+            data_type_files=str(circuit / f"{population}_node_types.csv"),
+        ).nodes[population]
+        assert len(bmtk_nodes.to_dataframe()) == sizes[population]
+    for source in ("v1", "lgn", "bkg"):
+        name = f"{source}_to_v1"
+        edges = libsonata.EdgeStorage(str(circuit / f"{source}_v1_edges.h5")).open_population(name)
+        n_edges = len(pd.read_parquet(built_v1_network / "edges" / f"{name}.parquet", columns=["nsyns"]))
+        assert edges.size == n_edges and edges.source == source and edges.target == "v1"
