@@ -60,7 +60,7 @@ CSV_FIELDS = [
 def ensure_nodes(workdir: Path, scale: float = 1.0) -> Path:
     """nodes.parquet of the built-in column at ``scale`` (full by default), built and converted once (again when
     any source file of the builder package changes)."""
-    import v1sim.build.v1 as builder
+    import v1sim.builder.v1 as builder
 
     network, spec_file = workdir / "v1" / "network", workdir / "v1" / "spec.json"
     sources = sorted(Path(builder.__file__).parent.glob("*.py"))

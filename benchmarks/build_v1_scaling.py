@@ -219,8 +219,8 @@ def write_rule(network: Path, path: Path) -> None:
     """
     import pandas as pd
 
-    from v1sim.build import figures
-    from v1sim.build.v1 import V1Spec, connection_rule
+    from v1sim.builder import published_figures as figures
+    from v1sim.builder.v1 import V1Spec, connection_rule
 
     rule = connection_rule(V1Spec())
     classes = [c.name for c in figures.CLASSES]

@@ -1,11 +1,11 @@
-"""Calibrate the built-in column's per-class gains (``v1sim.build.v1.LGN_CLASS_GAIN``, ``RECURRENT_E_GAIN``) to the
+"""Calibrate the built-in column's per-class gains (``v1sim.builder.v1.LGN_CLASS_GAIN``, ``RECURRENT_E_GAIN``) to the
 Billeh rates.
 
 Usage::
 
     python benchmarks/calibrate_lgn_gain.py [--iterations 6] [--scale 0.225]
 
-Not a timing: this is how the gain tables in ``src/v1sim/build/v1.py`` were made, kept so that they can be
+Not a timing: this is how the gain tables in ``src/v1sim/builder/v1.py`` were made, kept so that they can be
 redone when the builder changes. Each iteration builds the column (default spec, seed 0) with the current gains,
 simulates drifting gratings at 0° and 90° (3 s as in the grating experiment, 500 ms gray, CPU float32) and
 compares each class's mean rate over the grating with its Billeh target (``v1sim.analysis.targets``); then
@@ -31,9 +31,9 @@ import numpy as np
 import pandas as pd
 from convert_full_scale import append_csv
 
-import v1sim.build.v1 as builder
+import v1sim.builder.v1 as builder
 from v1sim.analysis.targets import target_rate_hz
-from v1sim.build import figures
+from v1sim.builder import published_figures as figures
 from v1sim.inputs.lgn import LGNResponder
 from v1sim.inputs.lgn_stage import read_units, write_lgn_spikes
 from v1sim.inputs.stimulus import DriftingGrating, Screen

@@ -50,8 +50,8 @@ from pathlib import Path
 import h5py
 import psutil
 
-from v1sim.build import synthetic
-from v1sim.build.synthetic import SyntheticSpec
+from v1sim.builder import synthetic
+from v1sim.builder.synthetic import SyntheticSpec
 
 HERE = Path(__file__).resolve().parent
 RESULTS_CSV = HERE / "results" / "convert_full_scale.csv"

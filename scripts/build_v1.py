@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
 
-from v1sim.build.v1 import V1Spec, build_v1
+from v1sim.builder.v1 import V1Spec, build_v1
 from v1sim.pipeline import rule_logging
 
 with rule_logging(snakemake.log[0]) as log:

@@ -87,7 +87,7 @@ def converted_circuit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, P
 @pytest.fixture(scope="session")
 def built_v1_network(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small (1 %) built-in V1 column, built and converted once per session: the converted folder."""
-    from v1sim.build.v1 import V1Spec, build_v1
+    from v1sim.builder.v1 import V1Spec, build_v1
     from v1sim.network.convert import convert_circuit
 
     root = tmp_path_factory.mktemp("v1_small")

@@ -124,7 +124,7 @@ def test_the_plan_keeps_what_the_circuit_has_and_names_what_it_leaves_out(tmp_pa
 
 def test_the_built_in_columns_facts_are_those_of_a_built_column(tmp_path: Path) -> None:
     """The plan knows the built-in column without building it: check that against a built one."""
-    from v1sim.build.v1 import V1Spec, build_v1
+    from v1sim.builder.v1 import V1Spec, build_v1
 
     built = circuit_facts(build_v1(V1Spec(scale=0.002, seed=3), tmp_path / "circuit"))
     known = builtin_facts(0.002)

@@ -11,7 +11,7 @@ import pytest
 from bmtk.utils.sonata import File
 
 from tests.circuits import CircuitSpec, make_circuit
-from v1sim.build.v1 import V1Spec, build_v1
+from v1sim.builder.v1 import V1Spec, build_v1
 from v1sim.models.nest_defaults import NEST_DEFAULT_DELAY_MS
 from v1sim.network.convert import convert_circuit
 from v1sim.sonata.config import CircuitConfig, load_circuit_config

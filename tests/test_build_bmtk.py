@@ -29,7 +29,7 @@ import pytest
 from bmtk.utils.sonata import File
 from bmtk.utils.sonata.config import SonataConfig
 
-from v1sim.build.v1 import V1Spec, build_v1
+from v1sim.builder.v1 import V1Spec, build_v1
 from v1sim.network.convert import convert_circuit
 from v1sim.sonata.spikes import write_spikes
 

@@ -13,10 +13,10 @@ import pytest
 from scipy.stats import norm
 
 from tests.test_weights import expected_factor
-from v1sim.build import figures
-from v1sim.build.psp import psp_peak_mv_per_pa
-from v1sim.build.recurrent import expected_probability
-from v1sim.build.v1 import TAU_SYN_MS, V1Spec, build_v1, class_counts, connection_rule
+from v1sim.builder import published_figures as figures
+from v1sim.builder.psp import psp_peak_mv_per_pa
+from v1sim.builder.recurrent import expected_probability
+from v1sim.builder.v1 import TAU_SYN_MS, V1Spec, build_v1, class_counts, connection_rule
 from v1sim.errors import V1SimInputError
 from v1sim.network.convert import convert_circuit
 
@@ -259,7 +259,7 @@ def test_lgn_subfields_follow_the_successor_rule(built: tuple[Path, Path], v1_no
 
 def test_lgn_class_gain_scales_that_class_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The calibrated per-class LGN gain multiplies the LGN syn_weight of its class's node types only."""
-    import v1sim.build.v1 as builder
+    import v1sim.builder.v1 as builder
 
     def lgn_weights(folder: Path) -> pd.Series:
         build_v1(V1Spec(scale=0.002, seed=1), folder)
@@ -283,7 +283,7 @@ def test_recurrent_e_gain_scales_excitatory_inputs_of_that_class_only(
 ) -> None:
     """The calibrated recurrent gain multiplies the syn_weight of the E → class edge types only: inhibitory
     inputs of the class and every other class's inputs keep theirs."""
-    import v1sim.build.v1 as builder
+    import v1sim.builder.v1 as builder
 
     def v1_weights(folder: Path) -> pd.DataFrame:
         build_v1(V1Spec(scale=0.002, seed=1), folder)
@@ -358,7 +358,7 @@ def test_a_pair_mean_psp_is_its_unitary_psp(built: tuple[Path, Path], v1_nodes: 
     over a (source class, target class) pair's connections it must be the pair's unitary PSP of the figures
     (times the calibrated recurrent gain for the excitatory inputs of the classes that have one).
     """
-    import v1sim.build.v1 as builder
+    import v1sim.builder.v1 as builder
 
     edges = pd.read_parquet(
         built[1] / "edges" / "v1_to_v1.parquet",

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.conftest import require_shared
-from v1sim.build import figures
+from v1sim.builder import published_figures as figures
 
 
 def test_embedded_tables_equal_what_the_reference_tables_give() -> None:

@@ -1,11 +1,11 @@
-"""The LGN → V1 source rule of the built-in column (v1sim.build.lgn_wiring) on synthetic unit layouts."""
+"""The LGN → V1 source rule of the built-in column (v1sim.builder.lgn_wiring) on synthetic unit layouts."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from v1sim.build.lgn_wiring import LGNRule, choose_lgn_sources, tf_preference
+from v1sim.builder.lgn_wiring import LGNRule, choose_lgn_sources, tf_preference
 
 SINGLE = ["sON_TF1", "sON_TF2", "sON_TF4", "sON_TF8", "sOFF_TF1", "sOFF_TF2", "sOFF_TF4", "sOFF_TF8",
           "sOFF_TF15", "tOFF_TF4", "tOFF_TF8", "tOFF_TF15"]  # fmt: skip

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from v1sim.build.synthetic import CLASSES, FULL_V1, SyntheticSpec, write_synthetic_circuit
+from v1sim.builder.synthetic import CLASSES, FULL_V1, SyntheticSpec, write_synthetic_circuit
 from v1sim.network.convert import convert_circuit
 
 SMALL = SyntheticSpec(

@@ -31,7 +31,7 @@ def _convert(args: argparse.Namespace) -> None:
 
 
 def _synthetic(args: argparse.Namespace) -> None:
-    from v1sim.build.synthetic import SyntheticSpec, write_synthetic_circuit
+    from v1sim.builder.synthetic import SyntheticSpec, write_synthetic_circuit
 
     spec = SyntheticSpec.full_scale() if args.full_scale else SyntheticSpec()
     overrides = {
@@ -43,7 +43,7 @@ def _synthetic(args: argparse.Namespace) -> None:
 
 
 def _build_v1(args: argparse.Namespace) -> None:
-    from v1sim.build.v1 import V1Spec, build_v1
+    from v1sim.builder.v1 import V1Spec, build_v1
 
     fields = V1Spec.__dataclass_fields__
     spec = V1Spec(**{k: v for k, v in vars(args).items() if k in fields and v is not None})

@@ -63,7 +63,7 @@ class CircuitFacts:
         return [p.name for p in self.populations if not p.virtual]
 
 
-#: Attributes of the built-in column's populations (v1sim.build.v1; tests/test_pipeline_plan.py reads a built
+#: Attributes of the built-in column's populations (v1sim.builder.v1; tests/test_pipeline_plan.py reads a built
 #: column to check them).
 _BUILTIN_TYPE_ATTRIBUTES = {"node_type_id", "model_type", "pop_name", "ei", "location"}
 BUILTIN_ATTRIBUTES = {
@@ -82,8 +82,8 @@ def builtin_facts(scale: float, class_column: str = AUTO) -> CircuitFacts:
     """The facts of the built-in column at ``scale`` (v1sim build-v1), known without building it: its V1 size,
     and its classes for ``auto`` and ``pop_name`` (the 21 Billeh classes; None for another class column). The
     LGN population's size is left 0 (it is not needed)."""
-    from v1sim.build.figures import CLASSES
-    from v1sim.build.v1 import class_counts
+    from v1sim.builder.published_figures import CLASSES
+    from v1sim.builder.v1 import class_counts
 
     core, annulus = class_counts(scale)
     classes = frozenset(c.name for c in CLASSES) if class_column in (AUTO, "pop_name") else None

@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 
-from v1sim.build.rng import stream, uniform
 from v1sim.models import update
+from v1sim.rng import stream, uniform
 
 
 def poisson_count(seed, step, source, mean):

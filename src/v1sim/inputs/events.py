@@ -8,7 +8,7 @@ at ``t ≤ 0`` or beyond the run are dropped.
 
 Poisson sources (the release's 1 kHz background node, a "spontaneous" LGN) are not stored as spikes: each
 step's spike count of each source is drawn where it is used, from a counter-based stream
-(:mod:`v1sim.build.rng`), so CPU and GPU draw the same numbers.
+(:mod:`v1sim.rng`), so CPU and GPU draw the same numbers.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A synthetic, V1-sized SONATA circuit with exact counts: the converter's benchmark and test workload.
 
-Not a model of V1 (that is :mod:`v1sim.build` 's Billeh-style builder): it reproduces the *shape* of the
+Not a model of V1 (that is :mod:`v1sim.builder` 's Billeh-style builder): it reproduces the *shape* of the
 Allen release — one ``v1`` population of GLIF3 cells in the 21 Billeh classes, V1→V1 edges with ``nsyns`` and
 one edge type per (target node type, source class) pair using both ``DirectionRule`` weight functions,
 virtual ``lgn`` and ``bkg`` populations and their edges — with any sizes, so that the full-scale conversion

@@ -1,6 +1,6 @@
 """``v1sim build-v1``: a Billeh-style mouse V1 column at any scale, written as SONATA like the Allen release.
 
-What is built (figures from :mod:`v1sim.build.figures`):
+What is built (figures from :mod:`v1sim.builder.published_figures`):
 
 * ``v1``: the 21 classes with the release's counts × scale — core counts inside r < 400·√scale µm, the rest in
   the annulus out to 845·√scale µm, so density is that of the full model — at depths of their layer
@@ -41,10 +41,10 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from v1sim.build import figures
-from v1sim.build.lgn_wiring import LGNRule, choose_lgn_sources
-from v1sim.build.psp import psp_peak_mv_per_pa
-from v1sim.build.recurrent import ConnectionRule, bin_sources, draw_connections, like_to_like_line
+from v1sim.builder import published_figures as figures
+from v1sim.builder.lgn_wiring import LGNRule, choose_lgn_sources
+from v1sim.builder.psp import psp_peak_mv_per_pa
+from v1sim.builder.recurrent import ConnectionRule, bin_sources, draw_connections, like_to_like_line
 from v1sim.errors import V1SimInputError
 from v1sim.network import weights
 from v1sim.provenance import atomic_directory, provenance, write_json

@@ -8,7 +8,7 @@ class are binned on a square grid in the x–z plane; for each target and grid c
 upper bound ``p0 · max(b, b + 90 g) · exp(−d_min² / 2σ²)`` with geometric skipping over the cell's sources,
 then keeps a candidate with probability ``p / p_upper`` (thinning). Each pair is thus an exact Bernoulli draw
 of ``p``, and the work grows with the number of edges, not with the number of pairs. Every target draws from
-its own random stream (:mod:`v1sim.build.rng`), so the result does not depend on threads; a counting pass sizes
+its own random stream (:mod:`v1sim.rng`), so the result does not depend on threads; a counting pass sizes
 the output, a second pass with the same draws fills it.
 """
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from v1sim.build.rng import stream, uniform
+from v1sim.rng import stream, uniform
 
 
 @dataclass
