@@ -1,10 +1,7 @@
 """Rule analyse: rates per class, ISI CV, population rate, PCA/UMAP and correlations of v1sim's spikes."""
 
 import json
-import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
 
 from v1sim.analysis.run import AnalysisSettings, analyse
 from v1sim.pipeline import rule_logging

@@ -1,9 +1,6 @@
 """Rule build_v1: the built-in Billeh-style V1 column at config['circuit'] scale and seed."""
 
-import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
 
 from v1sim.builder.v1 import V1Spec, build_v1
 from v1sim.pipeline import rule_logging

@@ -1,10 +1,7 @@
 """Rule compare_nest: rates per class, first divergence and spike-train distances, v1sim against NEST."""
 
 import json
-import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
 
 from v1sim.pipeline import rule_logging
 from v1sim.plots.compare import plot_comparison

@@ -1,9 +1,6 @@
 """Rule convert: SONATA circuit -> Parquet tables, sparse matrices, compiled network, Julia HDF5."""
 
-import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
 
 from v1sim.network.convert import convert_circuit
 from v1sim.pipeline import rule_logging

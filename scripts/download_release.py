@@ -1,9 +1,6 @@
 """Rule download_release: download the files of config['release'] and check them against their sha256 manifest."""
 
-import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
 
 from v1sim.errors import V1SimInputError
 from v1sim.fetch import fetch_release, summary_line

@@ -1,9 +1,6 @@
 """Rule figures: every analysis figure from the tables of rule analyse (and the spikes, for the raster)."""
 
-import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
 
 from v1sim.pipeline import rule_logging
 from v1sim.plots.figures import draw_figures

@@ -1,9 +1,6 @@
 """Rule graph: communities and METIS partitions of the connectome, with crossing spike traffic when rates exist."""
 
-import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
 
 from v1sim.graph.run import GraphSettings, analyse_graph
 from v1sim.pipeline import rule_logging

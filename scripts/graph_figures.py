@@ -1,9 +1,6 @@
 """Rule graph_figures: communities against depth and class, partition cost against K, the community graph."""
 
-import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
 
 from v1sim.pipeline import rule_logging
 from v1sim.plots.graph_figures import draw_graph_figures

@@ -1,9 +1,6 @@
 """Rule grating_lgn: the LGN spikes of one trial of the drifting-grating experiment."""
 
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
 
 from v1sim.inputs.lgn_stage import write_lgn_spikes
 from v1sim.inputs.stimulus import DriftingGrating

@@ -1,9 +1,6 @@
 """Rule grating_simulate: one trial of the grating experiment (its LGN spikes; bkg Poisson 1 kHz)."""
 
-import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
 
 from v1sim.pipeline import rule_logging
 from v1sim.simulation import RunSettings, run_simulation

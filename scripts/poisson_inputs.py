@@ -1,9 +1,6 @@
 """Rule poisson_inputs: seeded Poisson spike trains of one virtual population, as a SONATA spike file."""
 
-import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
 
 import pandas as pd
 

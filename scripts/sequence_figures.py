@@ -1,9 +1,6 @@
 """Rule sequence_figures: raw and sequence-ordered rasters with the events, and the sampler's trace."""
 
-import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
 
 from v1sim.pipeline import rule_logging
 from v1sim.plots.sequences import draw_sequence_figures

@@ -1,10 +1,7 @@
 """Rule sequences: PPSeq sequence detection on the most active cells of v1sim's spikes."""
 
 import json
-import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
 
 from v1sim.analysis.sequences_stage import SequenceSettings, detect_sequences
 from v1sim.pipeline import rule_logging

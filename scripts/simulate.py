@@ -1,9 +1,6 @@
 """Rule simulate: v1sim on the compiled network with the circuit's inputs and the generated Poisson trains."""
 
-import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
 
 from v1sim.pipeline import rule_logging
 from v1sim.simulation import RunSettings, run_simulation

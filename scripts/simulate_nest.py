@@ -1,9 +1,6 @@
 """Rule simulate_nest: the same circuit and inputs in NEST 3.10 through bmtk PointNet (in its own process)."""
 
-import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
 
 from v1sim.pipeline import rule_logging
 from v1sim.reference.nest import run_nest

@@ -1,11 +1,8 @@
 """Rule tuning: orientation/direction tuning of every cell and class from the grating trials."""
 
-import sys
 from pathlib import Path
 
 import pandas as pd
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
 
 from v1sim.analysis.tuning_stage import analyse_tuning
 from v1sim.pipeline import rule_logging

@@ -1,9 +1,6 @@
 """Rule tuning_figures: example tuning curves, OSI/DSI per class, preferred direction vs tuning_angle."""
 
-import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))  # snakemake: injected by Snakemake
 
 from v1sim.pipeline import rule_logging
 from v1sim.plots.tuning import draw_tuning_figures
