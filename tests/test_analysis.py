@@ -17,7 +17,6 @@ from tests.spike_fixtures import modulated_train, poisson_train, write_cells, wr
 from v1sim.analysis import correlations, embedding, rates
 from v1sim.analysis.activity import load_activity
 from v1sim.analysis.binned import binned_counts
-from v1sim.analysis.targets import BILLEH_RATE_HZ, target_group
 from v1sim.cli import main
 from v1sim.errors import V1SimInputError
 
@@ -123,23 +122,6 @@ def test_vectorised_statistics_equal_elephant(tmp_path: Path) -> None:
     assert np.array_equal(counts.toarray(), binned.to_array())
     ours = correlations.count_correlations(counts, np.arange(len(trains)))
     assert np.allclose(ours, correlation_coefficient(binned), atol=1e-12)
-
-
-def test_billeh_target_groups_of_the_release_class_names() -> None:
-    expected = {
-        "e23Cux2": "L2/3 E",
-        "e4Scnn1a": "L4 E",
-        "e5noRbp4": "L5 E",
-        "e6Ntsr1": "L6 E",
-        "i1Htr3a": "L1 Htr3a",
-        "i23Htr3a": "L2/3 VIP",
-        "i4Pvalb": "L4 PV",
-        "i5Sst": "L5 SST",
-        "i6Htr3a": "L6 VIP",
-    }
-    for name, group in expected.items():
-        assert target_group(name) == group and group in BILLEH_RATE_HZ
-    assert target_group("LGN") is None and target_group("e1Foo") is None
 
 
 def test_a_spike_of_an_unknown_node_names_the_file_and_field(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import require_shared
 from v1sim.builder import published_figures as figures
+from v1sim.taxonomy import parse_class
 
 
 def test_embedded_tables_equal_what_the_reference_tables_give() -> None:
@@ -43,7 +44,8 @@ def test_every_class_maps_onto_the_figures() -> None:
         assert cls.psp_type in figures.PSP_TYPES
         assert cls.name in figures.LGN_PARAMS and cls.name in figures.BACKGROUND
         assert all(s in figures.GLIF3_SETS for s in cls.glif_sets)
-        assert cls.ei == cls.name[0]
+        parsed = parse_class(cls.name)  # the class's E/I and layer are those its name says
+        assert parsed is not None and (cls.ei, cls.layer) == (parsed.ei, parsed.location)
 
 
 @pytest.mark.parametrize("name", ["PMAX", "LATENCY_MS", "PSP_MV"])

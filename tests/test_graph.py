@@ -16,7 +16,7 @@ from v1sim.errors import V1SimInputError
 from v1sim.graph import measures, partition
 from v1sim.graph.adjacency import load_adjacency, symmetrise
 from v1sim.graph.communities import canonical_labels, detect_communities
-from v1sim.graph.run import GraphSettings, analyse_graph, layer_of
+from v1sim.graph.run import GraphSettings, analyse_graph
 
 
 def planted_graph(sizes, p_in, p_out, seed, directed=True):
@@ -199,16 +199,6 @@ def test_bad_method_and_resolution():
         GraphSettings(methods=["louvain", "walktrap"])
     with pytest.raises(V1SimInputError, match=r"graph.k"):
         GraphSettings(k=[4, 1])
-
-
-def test_layer_of():
-    assert [layer_of(c) for c in ("e23Cux2", "i1Htr3a", "e4Rorb", "i6Pvalb", "LIF_exc")] == [
-        "L2/3",
-        "L1",
-        "L4",
-        "L6",
-        "unknown",
-    ]
 
 
 # --- on a converted circuit -------------------------------------------------------------------------------

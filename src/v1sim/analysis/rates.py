@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from v1sim.analysis.activity import Activity
-from v1sim.analysis.targets import target_group, target_rate_hz
+from v1sim.analysis.targets import target_rate_hz
+from v1sim.taxonomy import target_group
 
 #: Cells with fewer spikes get no ISI CV (two intervals are the fewest with a spread).
 MIN_SPIKES_FOR_CV = 3

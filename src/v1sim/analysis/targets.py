@@ -1,4 +1,5 @@
-"""The Billeh et al. (2020) validation targets per cell class, and which target a class name belongs to.
+"""The Billeh et al. (2020) validation targets per target group (``L2/3 E``, ``L4 PV``; the group of a class name
+is :func:`v1sim.taxonomy.target_group`).
 
 Mean evoked rates (Hz) of the GLIF core's classes under drifting gratings, from Billeh et al. 2020, *Neuron*
 106:388–403 (as summarised in ``shared/docs/v1-model.md`` §6). Overall mean 3.3 Hz. They are evoked
@@ -7,9 +8,9 @@ rates: a run without a grating stimulus is compared against them for orientation
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
+
+from v1sim.taxonomy import target_group
 
 #: target group → mean evoked rate (Hz)
 BILLEH_RATE_HZ: dict[str, float] = {
@@ -54,25 +55,6 @@ BILLEH_OSI_DSI: dict[str, tuple[float, float]] = {
     "L6 SST": (0.13, 0.20),
     "L6 VIP": (0.29, 0.38),
 }
-
-_LAYERS = {"1": "L1", "23": "L2/3", "4": "L4", "5": "L5", "6": "L6"}
-_INHIBITORY = {"Pvalb": "PV", "Sst": "SST", "Htr3a": "VIP", "Vip": "VIP"}
-_CLASS_NAME = re.compile(r"^([ei])(1|23|4|5|6)(.*)$")
-
-
-def target_group(cell_class: str) -> str | None:
-    """The target group of a release-style class name (``e23Cux2`` → ``L2/3 E``, ``i4Htr3a`` → ``L4 VIP``,
-    ``i1Htr3a`` → ``L1 Htr3a``); None for a name that is not of that form."""
-    match = _CLASS_NAME.match(cell_class)
-    if match is None:
-        return None
-    ei, layer, rest = match.groups()
-    if layer == "1":
-        return "L1 Htr3a" if ei == "i" else None
-    if ei == "e":
-        return f"{_LAYERS[layer]} E"
-    kind = next((name for marker, name in _INHIBITORY.items() if rest.startswith(marker)), None)
-    return f"{_LAYERS[layer]} {kind}" if kind else None
 
 
 def target_rate_hz(cell_class: str) -> float:

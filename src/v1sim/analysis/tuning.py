@@ -21,8 +21,9 @@ import pandas as pd
 
 from v1sim.analysis.activity import load_activity
 from v1sim.analysis.classes import AUTO
-from v1sim.analysis.targets import BILLEH_OSI_DSI, BILLEH_RATE_HZ, target_group
+from v1sim.analysis.targets import BILLEH_OSI_DSI, BILLEH_RATE_HZ
 from v1sim.errors import V1SimInputError
+from v1sim.taxonomy import target_group
 
 #: Cells below this rate at their preferred direction get no OSI/DSI.
 MIN_PREFERRED_HZ = 0.5

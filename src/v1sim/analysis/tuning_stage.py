@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from v1sim.analysis.classes import AUTO
-from v1sim.analysis.targets import target_group
 from v1sim.analysis.tuning import (
     aligned_ceiling,
     angle_offset_deg,
@@ -24,6 +23,7 @@ from v1sim.analysis.tuning import (
 )
 from v1sim.errors import V1SimInputError
 from v1sim.provenance import atomic_directory, provenance, write_json
+from v1sim.taxonomy import target_group
 
 log = logging.getLogger(__name__)
 

@@ -20,6 +20,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from v1sim.sonata.writer import EdgeFileWriter, circuit_config, write_json, write_nodes, write_types_csv
+from v1sim.taxonomy import ei_of, parse_class
 
 #: The 21 cell classes of the Billeh model with their full-model counts and depth range (µm) — v1-model.md §1.
 CLASSES = (
@@ -214,7 +215,8 @@ def write_synthetic_circuit(spec: SyntheticSpec, outdir: str | Path, *, progress
         bounds = np.linspace(class_start[c], class_start[c] + n_c, n_t + 1).round().astype(np.int64)
         for j in range(n_t):
             type_id = 100 + len(type_rows)
-            excitatory = name.startswith("e")
+            parsed = parse_class(name)
+            excitatory = parsed.ei == "e"
             params_file = f"{type_id}_glif_psc.json"
             write_json(cells / params_file, _glif3_params(rng, excitatory))
             type_rows.append(
@@ -224,8 +226,8 @@ def write_synthetic_circuit(spec: SyntheticSpec, outdir: str | Path, *, progress
                     "model_template": "nest:glif_psc",
                     "dynamics_params": params_file,
                     "pop_name": name,
-                    "ei": name[0],
-                    "location": f"VisL{name[1:3] if name[1:3] == '23' else name[1]}",
+                    "ei": parsed.ei,
+                    "location": parsed.location,
                 }
             )
             type_of_node[bounds[j] : bounds[j + 1]] = len(type_rows) - 1
@@ -354,7 +356,7 @@ def _write_input_edges(
     node_class = type_class[type_of_node]
     rows = []
     for c, (name, *_rest) in enumerate(CLASSES):
-        receptor_file = "e2e.json" if name.startswith("e") else "e2i.json"
+        receptor_file = "e2e.json" if ei_of(name) == "e" else "e2i.json"
         rows.append(
             {
                 "edge_type_id": 100 + c,

@@ -6,7 +6,6 @@ import contextlib
 import ctypes
 import dataclasses
 import logging
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,13 +15,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from v1sim.analysis.classes import AUTO
+from v1sim.analysis.classes import AUTO, UNKNOWN
 from v1sim.errors import V1SimInputError
 from v1sim.graph import measures, partition
 from v1sim.graph.adjacency import Adjacency, load_adjacency, symmetrise
 from v1sim.graph.communities import DEFAULT_MAX_EDGES_DIRECTED, METHODS, detect_communities
 from v1sim.graph.layout import community_graph, force_layout
 from v1sim.provenance import atomic_directory, provenance, write_json
+from v1sim.taxonomy import layer_of
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +37,6 @@ TABLES = (
     "provenance.json",
 )
 SCHEMES = ("metis", "random", "slabs", "columns")
-_LAYER = re.compile(r"^[ei](1|23|4|5|6)")
-_LAYER_NAMES = {"1": "L1", "23": "L2/3", "4": "L4", "5": "L5", "6": "L6"}
 
 
 @dataclass
@@ -76,12 +74,6 @@ class GraphSettings:
                 raise V1SimInputError(None, "graph.k", f"K must be an integer >= 2, got {k}")
         if not 0 < self.imbalance < 1:
             raise V1SimInputError(None, "graph.imbalance", f"must be in (0, 1), got {self.imbalance}")
-
-
-def layer_of(cell_class: str) -> str:
-    """Cortical layer of a release-style class name (``e23Cux2`` → ``L2/3``), else ``unknown``."""
-    match = _LAYER.match(cell_class)
-    return _LAYER_NAMES[match.group(1)] if match else "unknown"
 
 
 def agreement_with(labels: np.ndarray, reference: np.ndarray) -> dict[str, float]:
@@ -224,7 +216,7 @@ def analyse_graph(
         partition.check_k(k, adj.n_nodes)
     undirected = stages.run("symmetrise", lambda: symmetrise(adj.matrix, s.symmetrise))
     node_rates = read_rates(Path(rates), adj.nodes) if rates is not None else None
-    layers = adj.nodes["cell_class"].map(layer_of).to_numpy()
+    layers = adj.nodes["cell_class"].map(lambda c: layer_of(c) or UNKNOWN).to_numpy()
     nodes = adj.nodes[["population", "node_id", "engine_index", "cell_class", "x", "y", "z"]].copy()
     nodes["layer"] = layers
     if node_rates is not None:

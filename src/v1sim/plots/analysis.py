@@ -3,7 +3,6 @@ reference run), PCA and UMAP views of the population activity, ISI CV and correl
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +17,11 @@ from matplotlib import colors as mcolors
 
 from v1sim.analysis.activity import Activity
 from v1sim.analysis.classes import UNKNOWN
+from v1sim.taxonomy import layer_of, parse_class
 
-_TYPE_MAPS = (("Pvalb", "Blues"), ("Sst", "Greens"), ("Htr3a", "Purples"), ("Vip", "Purples"))
-_LAYER_SHADE = {"1": 0.55, "23": 0.6, "4": 0.7, "5": 0.8, "6": 0.9}
-_CLASS = re.compile(r"^([ei])(1|23|4|5|6)(.*)$")
+#: colour map per interneuron type (:mod:`v1sim.taxonomy`); excitatory classes are red, others grey
+_TYPE_MAPS = {"PV": "Blues", "SST": "Greens", "VIP": "Purples"}
+_LAYER_SHADE = {"L1": 0.55, "L2/3": 0.6, "L4": 0.7, "L5": 0.8, "L6": 0.9}
 #: Left edge of the class-rate axis (log scale): classes below it show no bar.
 RATE_FLOOR_HZ = 0.01
 
@@ -29,12 +29,11 @@ RATE_FLOOR_HZ = 0.01
 def billeh_colour(cell_class: str) -> tuple[float, float, float] | None:
     """Colour of a Billeh-style class (excitatory red, PV blue, SST green, Htr3a/VIP purple, darker with
     depth); None for another name."""
-    match = _CLASS.match(str(cell_class))
-    if match is None:
+    parsed = parse_class(cell_class)
+    if parsed is None:
         return None
-    ei, layer, rest = match.groups()
-    name = "Reds" if ei == "e" else next((m for key, m in _TYPE_MAPS if rest.startswith(key)), "Greys")
-    return mcolors.to_rgb(plt.get_cmap(name)(_LAYER_SHADE[layer]))
+    name = "Reds" if parsed.ei == "e" else _TYPE_MAPS.get(parsed.interneuron_type, "Greys")
+    return mcolors.to_rgb(plt.get_cmap(name)(_LAYER_SHADE[parsed.layer]))
 
 
 def class_colours(names: Iterable[str]) -> dict[str, tuple[float, float, float]]:
@@ -60,12 +59,6 @@ def class_colour(
     if palette is not None and cell_class in palette:
         return palette[cell_class]
     return billeh_colour(cell_class) or mcolors.to_rgb("0.5")
-
-
-def layer_of(cell_class: str) -> str:
-    """``L1``, ``L2/3``, ``L4``, ``L5`` or ``L6`` from a release-style class name ("?" otherwise)."""
-    match = _CLASS.match(str(cell_class))
-    return {"1": "L1", "23": "L2/3"}.get(match.group(2), f"L{match.group(2)}") if match else "?"
 
 
 def save_figure(fig: plt.Figure, path: Path, svg: bool = False) -> None:
@@ -95,7 +88,7 @@ def has_depth(cells: pd.DataFrame) -> bool:
 def by_depth(cells: pd.DataFrame) -> bool:
     """Whether the raster orders cells by depth: they have positions and Billeh-style (layered) classes. Other
     circuits (bmtk's examples place cells at random in a box) are ordered by class."""
-    layered = any(layer_of(c) != "?" for c in pd.unique(cells["cell_class"]))
+    layered = any(layer_of(c) is not None for c in pd.unique(cells["cell_class"]))
     return layered and has_depth(cells)
 
 
@@ -158,7 +151,7 @@ def raster(
 
 def _row_ticks(ax: plt.Axes, rank: np.ndarray, classes: np.ndarray, depth: bool) -> None:
     """Tick the raster's rows by layer when ordered by depth, else by class."""
-    groups = pd.Series([layer_of(c) for c in classes] if depth else classes)
+    groups = pd.Series([layer_of(c) or UNKNOWN for c in classes] if depth else classes)
     middle = pd.Series(rank).groupby(groups).median().sort_values()
     ax.set_yticks(middle.to_numpy(), middle.index.tolist(), fontsize=8 if len(middle) > 10 else None)
     ax.set_ylabel("cells by depth (pia at the top)" if depth else "cells by class")

@@ -15,10 +15,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from v1sim.analysis.targets import target_group
 from v1sim.errors import V1SimInputError
 from v1sim.plots.analysis import class_colour, class_colours, save_figure
 from v1sim.provenance import atomic_directory, provenance, write_json
+from v1sim.taxonomy import ei_of, target_group
 
 FIGURES = ("tuning_curves.png", "osi_dsi.png", "preferred_direction.png")
 EXAMPLES = 8
@@ -127,7 +127,7 @@ def preferred_direction(neurons: pd.DataFrame, path: Path, record: dict[str, Any
     excitatory = (
         neurons["ei"].astype("string").eq("e").fillna(False)
         if "ei" in neurons and neurons["ei"].notna().any()
-        else neurons["cell_class"].str.startswith("e")  # tables written before ei was kept: Billeh names
+        else neurons["cell_class"].map(lambda c: ei_of(c) == "e")  # tables written before ei was kept
     )
     mine = neurons[neurons["osi"].notna() & excitatory.to_numpy(bool)]
     if "tuning_angle" in neurons:
