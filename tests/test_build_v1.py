@@ -257,36 +257,32 @@ def test_lgn_subfields_follow_the_successor_rule(built: tuple[Path, Path], v1_no
     assert (spread["across"] > spread["along"]).mean() > 0.8
 
 
-def test_lgn_class_gain_scales_that_class_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lgn_class_gain_scales_that_class_only(tmp_path: Path) -> None:
     """The calibrated per-class LGN gain multiplies the LGN syn_weight of its class's node types only."""
-    import v1sim.builder.v1 as builder
 
-    def lgn_weights(folder: Path) -> pd.Series:
-        build_v1(V1Spec(scale=0.002, seed=1), folder)
+    def lgn_weights(folder: Path, spec: V1Spec) -> pd.Series:
+        build_v1(spec, folder)
         types = pd.read_csv(folder / "network" / "lgn_v1_edge_types.csv", sep=" ")
         cells = pd.read_csv(folder / "network" / "v1_node_types.csv", sep=" ").set_index("node_type_id")
         target = types["target_query"].str.extract(r"'(\d+)'")[0].astype(int)
         return pd.Series(types["syn_weight"].to_numpy(), index=cells.loc[target, "pop_name"].to_numpy())
 
-    before = lgn_weights(tmp_path / "a")
-    gains = dict(builder.LGN_CLASS_GAIN)
+    spec = V1Spec(scale=0.002, seed=1)
+    before = lgn_weights(tmp_path / "a", spec)
+    gains = dict(spec.lgn_class_gain)
     gains["e4Rorb"] *= 2.0
-    monkeypatch.setattr(builder, "LGN_CLASS_GAIN", gains)
-    after = lgn_weights(tmp_path / "b")
+    after = lgn_weights(tmp_path / "b", spec.replace(lgn_class_gain=gains))
     rorb = before.index.str.startswith("e4Rorb")
     assert rorb.any() and np.allclose(after[rorb], 2.0 * before[rorb], rtol=1e-5)
     assert np.allclose(after[~rorb], before[~rorb])
 
 
-def test_recurrent_e_gain_scales_excitatory_inputs_of_that_class_only(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_recurrent_e_gain_scales_excitatory_inputs_of_that_class_only(tmp_path: Path) -> None:
     """The calibrated recurrent gain multiplies the syn_weight of the E → class edge types only: inhibitory
     inputs of the class and every other class's inputs keep theirs."""
-    import v1sim.builder.v1 as builder
 
-    def v1_weights(folder: Path) -> pd.DataFrame:
-        build_v1(V1Spec(scale=0.002, seed=1), folder)
+    def v1_weights(folder: Path, spec: V1Spec) -> pd.DataFrame:
+        build_v1(spec, folder)
         types = pd.read_csv(folder / "network" / "v1_v1_edge_types.csv", sep=" ")
         cells = pd.read_csv(folder / "network" / "v1_node_types.csv", sep=" ").set_index("node_type_id")
         target = types["target_query"].str.extract(r"'(\d+)'")[0].astype(int)
@@ -295,11 +291,11 @@ def test_recurrent_e_gain_scales_excitatory_inputs_of_that_class_only(
             {"target": cells.loc[target, "pop_name"].to_numpy(), "source": source, "w": types["syn_weight"]}
         )
 
-    before = v1_weights(tmp_path / "a")
-    gains = dict(builder.RECURRENT_E_GAIN)
+    spec = V1Spec(scale=0.002, seed=1)
+    before = v1_weights(tmp_path / "a", spec)
+    gains = dict(spec.recurrent_e_gain)
     gains["i4Sst"] = 0.5 * gains.get("i4Sst", 1.0)
-    monkeypatch.setattr(builder, "RECURRENT_E_GAIN", gains)
-    after = v1_weights(tmp_path / "b")
+    after = v1_weights(tmp_path / "b", spec.replace(recurrent_e_gain=gains))
     scaled = before["target"].str.startswith("i4Sst") & before["source"].str.startswith("e")
     assert scaled.sum() >= 8 and (before.loc[scaled, "w"] > 0).all()
     assert np.allclose(after.loc[scaled, "w"], 0.5 * before.loc[scaled, "w"], rtol=1e-4)
@@ -358,8 +354,6 @@ def test_a_pair_mean_psp_is_its_unitary_psp(built: tuple[Path, Path], v1_nodes: 
     over a (source class, target class) pair's connections it must be the pair's unitary PSP of the figures
     (times the calibrated recurrent gain for the excitatory inputs of the classes that have one).
     """
-    import v1sim.builder.v1 as builder
-
     edges = pd.read_parquet(
         built[1] / "edges" / "v1_to_v1.parquet",
         columns=["source_node_id", "target_node_id", "nsyns", "weight_pa", "receptor"],
@@ -391,7 +385,7 @@ def test_a_pair_mean_psp_is_its_unitary_psp(built: tuple[Path, Path], v1_nodes: 
             figures.PSP_TYPES.index(post.psp_type)
         ]
         if pre.ei == "e":
-            expected *= builder.RECURRENT_E_GAIN.get(target, 1.0)
+            expected *= V1Spec().recurrent_e_gain.get(target, 1.0)
         assert row["mean"] == pytest.approx(expected, rel=1e-3), (source, target)
         checked += 1
     assert checked > 400

@@ -24,7 +24,9 @@ def test_a_release_name_taken_apart() -> None:
     assert parse_class("i4Foo").interneuron_type is None
 
 
-@pytest.mark.parametrize("name", ["LIF_exc", "Scnn1a", "type_100", "unknown", "e2Foo", "x4Pvalb", "", "E23Cux2"])
+@pytest.mark.parametrize(
+    "name", ["LIF_exc", "Scnn1a", "type_100", "unknown", "e2Foo", "x4Pvalb", "", "E23Cux2"]
+)
 def test_other_names_are_not_of_the_scheme(name: str) -> None:
     assert parse_class(name) is None
     assert ei_of(name) is None and layer_of(name) is None and target_group(name) is None

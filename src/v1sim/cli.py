@@ -42,13 +42,48 @@ def _synthetic(args: argparse.Namespace) -> None:
     print(f"wrote synthetic circuit ({spec.n_v1:,} V1 nodes, {spec.n_v1_edges:,} V1 edges) -> {config}")
 
 
-def _build_v1(args: argparse.Namespace) -> None:
-    from v1sim.builder.v1 import V1Spec, build_v1
+def _v1_spec(args: argparse.Namespace):
+    """The V1Spec of the build-v1 / calibrate options, with the gain tables of ``--gains`` (and its record)."""
+    from v1sim.builder.gains import read_gain_table
+    from v1sim.builder.v1 import V1Spec
 
     fields = V1Spec.__dataclass_fields__
     spec = V1Spec(**{k: v for k, v in vars(args).items() if k in fields and v is not None})
-    config = build_v1(spec, args.outdir, progress=not args.no_progress)
+    if args.gains is None:
+        return spec, None
+    tables, record = read_gain_table(args.gains)
+    return spec.replace(**tables), record
+
+
+def _build_v1(args: argparse.Namespace) -> None:
+    from v1sim.builder.v1 import build_v1
+
+    spec, gains_file = _v1_spec(args)
+    config = build_v1(spec, args.outdir, progress=not args.no_progress, gains_file=gains_file)
     print(f"built V1 column at scale {spec.scale} (seed {spec.seed}) -> {config}")
+
+
+def _calibrate(args: argparse.Namespace) -> None:
+    from v1sim.builder.calibration import CalibrationSettings, calibrate
+    from v1sim.grating_trial import GratingProtocol, TrialSimulation
+
+    spec, gains_file = _v1_spec(args)
+    settings = CalibrationSettings(
+        iterations=args.iterations,
+        directions_deg=tuple(args.directions),
+        trials=args.trials,
+        protocol=GratingProtocol(duration_ms=args.duration, gray_ms=args.gray_ms, seed=args.stimulus_seed),
+        simulation=TrialSimulation(args.dt, args.device, args.dtype, args.threads),
+    )
+    table = calibrate(
+        spec, settings, args.outdir, workdir=args.workdir, gains_file=gains_file, progress=not args.no_progress
+    )
+    last = table["calibration"]["trace"][-1]
+    print(
+        f"calibrated {settings.iterations} iterations at scale {spec.scale}: last measured, "
+        f"{last['classes_within_15_percent']} of 21 classes within 15 % (worst {last['worst_class']} "
+        f"{last['worst_relative_error']:+.0%}) -> {args.outdir / 'gains.json'}"
+    )
 
 
 def _pairs(values: list[str], option: str, kind: type) -> dict:
@@ -300,8 +335,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--tstop", dest="tstop_ms", type=float, help="run length of the simulation config, ms")
     build.add_argument("--dt", dest="dt_ms", type=float, help="time step of the simulation config, ms (0.25)")
+    build.add_argument(
+        "--gains", type=Path, help="gain table (gains.json of v1sim calibrate; default: the committed gains)"
+    )
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
     build.set_defaults(run=_build_v1)
+
+    cal = sub.add_parser(
+        "calibrate",
+        help="fit the built-in column's per-class gains to Billeh's class rates under drifting gratings",
+    )
+    cal.add_argument("outdir", type=Path, help="output folder: gains.json, trace.csv, provenance.json")
+    cal.add_argument("--scale", type=float, default=0.225, help="scale of the column calibrated (0.225)")
+    cal.add_argument("--seed", type=int, default=0, help="build seed of the column (0)")
+    cal.add_argument("--gains", type=Path, help="gain table to start from (default: the committed gains)")
+    cal.add_argument("--iterations", type=int, default=6, help="build-simulate-correct iterations (6)")
+    cal.add_argument(
+        "--directions", type=float, nargs="+", default=[0.0, 90.0], help="grating directions, degrees (0 90)"
+    )
+    cal.add_argument("--trials", type=int, default=1, help="trials per direction (1)")
+    cal.add_argument("--duration", type=float, default=3000.0, help="trial length, gray included, ms (3000)")
+    cal.add_argument("--gray-ms", type=float, default=500.0, help="gray screen before the grating, ms (500)")
+    cal.add_argument("--stimulus-seed", type=int, default=0, help="seed of the grating trials (0)")
+    cal.add_argument("--dt", type=float, default=0.25, help="time step, ms (0.25)")
+    cal.add_argument("--device", default="cpu", choices=["auto", "cpu", "cuda"])
+    cal.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    cal.add_argument("--threads", type=int, help="CPU threads (default: all)")
+    cal.add_argument(
+        "--workdir", type=Path, help="keep the circuits and trials here (default: a temporary folder, removed)"
+    )
+    cal.add_argument("--no-progress", action="store_true", help="no progress bar")
+    cal.set_defaults(run=_calibrate)
 
     sim = sub.add_parser("simulate", help="simulate a converted network (the output folder of v1sim convert)")
     sim.add_argument("network", type=Path, help="folder holding compiled_network.h5")

@@ -46,7 +46,9 @@ class ClassName:
         """PV, SST or VIP for an inhibitory class whose subclass starts with a known marker, else None."""
         if self.ei != "i":
             return None
-        return next((kind for marker, kind in INTERNEURON_TYPES.items() if self.subclass.startswith(marker)), None)
+        return next(
+            (kind for marker, kind in INTERNEURON_TYPES.items() if self.subclass.startswith(marker)), None
+        )
 
 
 def parse_class(cell_class: object) -> ClassName | None:
@@ -56,7 +58,7 @@ def parse_class(cell_class: object) -> ClassName | None:
 
 
 def ei_of(cell_class: object) -> str | None:
-    """"e" or "i" for a release-style class name, else None."""
+    """ "e" or "i" for a release-style class name, else None."""
     parsed = parse_class(cell_class)
     return parsed.ei if parsed else None
 

@@ -13,19 +13,21 @@ What is built (figures from :mod:`v1sim.builder.published_figures`):
   type with the mean nsyns, divided by the mean weight-function factor over the drawn connections of its
   (source class, target class) pair — so that a pair's connections average the measured unitary PSP and the
   weight functions only redistribute it (like to like); without this E→E connections would average 2.5 % of
-  their PSP. The excitatory inputs of the classes in ``RECURRENT_E_GAIN`` (L4, L5 SST) carry its calibrated
-  factor;
+  their PSP. The excitatory inputs of the classes in ``V1Spec.recurrent_e_gain`` (L4, L5 SST by default) carry
+  its calibrated factor;
 * ``lgn``: 17,400 × scale virtual units of the 14 filter types in their relative numbers, uniform over a
   240·√scale × 120·√scale degree field onto which the cylinder maps; each V1 cell takes its class's number of
   units (``lgn_units_e4`` × ``synapse_ratio_against_e4``) by the successor model's rule with our geometry
   (:mod:`lgn_wiring`: a sustained subfield along the preferred direction, a transient-OFF one against it);
   nsyns per connection Yule–Simon(``yule_parameter``); weights from the L4-pyramidal unitary PSP onto the
-  target type × ``lgn_weight_scale`` × the class's calibrated ``LGN_CLASS_GAIN``;
+  target type × ``lgn_weight_scale`` × the class's calibrated ``V1Spec.lgn_class_gain``;
 * ``bkg``: one virtual node firing Poisson at 1 kHz (its spike file is written for the configured run) with one
   edge to every V1 cell, per-class weight and nsyns of the original model.
 
 ``κ`` (``connection_scale``) scales the successor model's peak probabilities so that the full-scale column has
-the release's ≈ 70 M edges (mean in-degree ≈ 300). The same spec and seed give byte-identical files.
+the release's ≈ 70 M edges (mean in-degree ≈ 300). The same spec and seed give byte-identical files. The two
+gain tables (:mod:`gains`: the committed defaults, or a file of ``v1sim calibrate``) are spec fields, so the
+circuit's provenance records them, and where they came from.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ import dataclasses
 import json
 import math
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +45,13 @@ import pandas as pd
 from tqdm import tqdm
 
 from v1sim.builder import published_figures as figures
+from v1sim.builder.gains import (
+    LGN_CLASS_GAIN,
+    RECURRENT_E_GAIN,
+    check_gains,
+    default_lgn_class_gain,
+    default_recurrent_e_gain,
+)
 from v1sim.builder.lgn_wiring import LGNRule, choose_lgn_sources
 from v1sim.builder.psp import psp_peak_mv_per_pa
 from v1sim.builder.recurrent import ConnectionRule, bin_sources, draw_connections, like_to_like_line
@@ -65,38 +75,6 @@ WEIGHT_SIGMA = {("e", "e"): 30.0, ("e", "i"): 90.0, ("i", "e"): 90.0, ("i", "i")
 LIKE_TO_LIKE_RATIO, LIKE_TO_LIKE_RATIO_L5 = 0.5, 0.8
 LGN_DELAY_MS = 1.7
 BKG_DELAY_MS = 1.0
-#: Per-class factor on the LGN → V1 weights, calibrated so that every class fires at its Billeh rate under
-#: drifting gratings at the core's size (benchmarks/calibrate_lgn_gain.py; docs/builtin-v1.md).
-LGN_CLASS_GAIN: dict[str, float] = {
-    "i1Htr3a": 5.634,
-    "e23Cux2": 1.586,
-    "i23Htr3a": 3.148,
-    "i23Pvalb": 1.783,
-    "i23Sst": 3.054,
-    "e4Nr5a1": 2.191,
-    "e4Rorb": 2.433,
-    "e4Scnn1a": 1.508,
-    "e4other": 1.921,
-    "i4Htr3a": 1.428,
-    "i4Pvalb": 0.627,
-    "i4Sst": 0.05,
-    "e5Rbp4": 0.55,
-    "e5noRbp4": 3.657,
-    "i5Htr3a": 2.454,
-    "i5Pvalb": 0.748,
-    "i5Sst": 0.05,
-    "e6Ntsr1": 6.436,
-    "i6Htr3a": 11.888,
-    "i6Pvalb": 2.73,
-    "i6Sst": 1.374,
-}
-#: Per-class factor on the syn_weight of the excitatory V1 → V1 edge types onto the class, for the classes
-#: whose LGN gain reached its floor and still fired above their Billeh rate: their excess is recurrent
-#: (benchmarks/calibrate_lgn_gain.py; docs/builtin-v1.md). Classes not listed keep 1.
-RECURRENT_E_GAIN: dict[str, float] = {
-    "i4Sst": 0.7,
-    "i5Sst": 0.717,
-}
 #: Node-type ids start here, as edge-type ids do (bmtk's convention).
 FIRST_TYPE_ID = 100
 
@@ -131,6 +109,10 @@ class V1Spec:
     dt_ms: float = 0.25
     #: grid cell (µm) used to find sources near a target: affects speed only, never the result's statistics
     grid_um: float = 50.0
+    #: per class (every one), the factor on its LGN → V1 syn_weight (calibrated; :mod:`v1sim.builder.gains`)
+    lgn_class_gain: dict[str, float] = field(default_factory=default_lgn_class_gain)
+    #: per class, the factor on the syn_weight of its excitatory V1 → V1 inputs (calibrated; unlisted: 1)
+    recurrent_e_gain: dict[str, float] = field(default_factory=default_recurrent_e_gain)
 
     def replace(self, **changes: object) -> V1Spec:
         return dataclasses.replace(self, **changes)
@@ -163,9 +145,17 @@ class V1Spec:
             ("ei_weight_sigma_deg", self.ei_weight_sigma_deg > 0, "must be positive"),
             ("tstop_ms", self.tstop_ms > 0 and self.dt_ms > 0, "run length and time step must be positive"),
         ]
-        for field, ok, problem in checks:
+        for name, ok, problem in checks:
             if not ok:
-                raise V1SimInputError(None, field, problem)
+                raise V1SimInputError(None, name, problem)
+        check_gains(self.lgn_class_gain, "lgn_class_gain")
+        check_gains(self.recurrent_e_gain, "recurrent_e_gain")
+
+    def gains_source(self) -> str:
+        """Where the gain tables come from when no file is named: the committed defaults, or the caller."""
+        if self.lgn_class_gain == LGN_CLASS_GAIN and self.recurrent_e_gain == RECURRENT_E_GAIN:
+            return "committed defaults (v1sim.builder.gains)"
+        return "given in the spec"
 
 
 @dataclass
@@ -270,7 +260,7 @@ def _v1_edge_types(spec: V1Spec, types: pd.DataFrame, mean_factor: np.ndarray) -
             synapse_file, port = SYNAPSE_MODELS[(pre.ei, post.ei)]
             psp = _psp_mv(pre.psp_type, post.psp_type)
             weight = psp * gain[port][t] / (mean_nsyns * mean_factor[s, target["class"]])
-            weight *= RECURRENT_E_GAIN.get(post.name, 1.0) if pre.ei == "e" else -1
+            weight *= spec.recurrent_e_gain.get(post.name, 1.0) if pre.ei == "e" else -1
             latency = figures.LATENCY_MS[figures.LATENCY_TYPES.index(pre.latency_type)][
                 figures.LATENCY_TYPES.index(post.latency_type)
             ]
@@ -455,7 +445,7 @@ def _write_lgn(spec: V1Spec, nodes: _Nodes, rng: np.random.Generator, net: Path)
         synapse_file, port = SYNAPSE_MODELS[("e", post.ei)]
         weight = (
             spec.lgn_weight_scale
-            * LGN_CLASS_GAIN.get(post.name, 1.0)
+            * spec.lgn_class_gain.get(post.name, 1.0)
             * _psp_mv("l4_pyr", post.psp_type)
             * gain[port][t]
         )
@@ -521,8 +511,17 @@ def _write_bkg(spec: V1Spec, nodes: _Nodes, rng: np.random.Generator, root: Path
     write_spikes(root / "inputs" / "bkg_spikes.h5", {"bkg": (np.zeros(n_spikes, np.int64), times)})
 
 
-def build_v1(spec: V1Spec, outdir: str | Path, *, progress: bool = False) -> Path:
-    """Write the circuit into ``outdir`` (atomically); return its simulation config."""
+def build_v1(
+    spec: V1Spec,
+    outdir: str | Path,
+    *,
+    progress: bool = False,
+    gains_file: Mapping[str, str] | None = None,
+) -> Path:
+    """Write the circuit into ``outdir`` (atomically); return its simulation config.
+
+    ``gains_file``: the record (path, sha256) of the gain-table file the spec's gains were read from
+    (:func:`v1sim.builder.gains.read_gain_table`), written into the provenance."""
     spec.validate()
     started = time.perf_counter()
     outdir = Path(outdir)
@@ -583,6 +582,7 @@ def build_v1(spec: V1Spec, outdir: str | Path, *, progress: bool = False) -> Pat
                 started,
                 stage="build-v1",
                 spec=dataclasses.asdict(spec),
+                gains_source=dict(gains_file) if gains_file else spec.gains_source(),
                 v1_nodes=len(nodes.x),
                 v1_edges=n_v1_edges,
                 lgn_edges=n_lgn_edges,
