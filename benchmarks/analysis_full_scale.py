@@ -6,7 +6,8 @@ Usage::
                                              [--elephant | --no-elephant] [--workdir DIR]
 
 1. Cells: ``--nodes``, or the built-in V1 column at full scale (``v1sim build-v1 --scale 1`` and
-   ``v1sim convert``: 230,924 cells) built once into ``WORKDIR/v1`` and reused while its spec file matches.
+   ``v1sim convert``: 230,924 cells) built once into ``WORKDIR/v1`` and reused while its spec file matches
+   (``harness.ensure_nodes``).
 2. Spikes: every cell fires an inhomogeneous Poisson train for ``--duration-ms`` (default 5,000 ms) at its
    class's Billeh et al. (2020) evoked rate times a log-normal factor (σ = 1, mean 1), modulated by a 4 Hz
    population rhythm (±30 %) so that the population activity has structure; seeded, written as a SONATA spike
@@ -14,10 +15,10 @@ Usage::
 3. Times ``python -m v1sim analyse`` then ``python -m v1sim figures`` on it, ``--repeats`` times, each in a
    fresh process: wall time (start to exit, imports included) and the child's peak RSS (``ru_maxrss``).
 4. The peer (``--elephant``, on by default): elephant 1.x, the reference toolkit for spike-train statistics,
-   doing part of the same work in a fresh process — a ``neo.SpikeTrain`` per cell, ``mean_firing_rate`` and
-   ``cv(isi)`` per cell, and one ``BinnedSpikeTrain`` of all cells at the same bin width — stopped at
-   ``--elephant-timeout``. Its wall time is set against the whole of ``v1sim analyse`` (which also does PCA,
-   two UMAPs and the correlations).
+   doing part of the same work in a fresh process (``children/elephant_statistics.py``) — a
+   ``neo.SpikeTrain`` per cell, ``mean_firing_rate`` and ``cv(isi)`` per cell, and one ``BinnedSpikeTrain`` of
+   all cells at the same bin width — stopped at ``--elephant-timeout``. Its wall time is set against the whole
+   of ``v1sim analyse`` (which also does PCA, two UMAPs and the correlations).
 
 Targets (issue 5): analyse + figures ≤ 180 s and ≤ 8 GB peak (the medians, the larger peak of the two).
 Rows go to ``benchmarks/results/analysis_full_scale.csv``; exit status 1 if a target is missed.
@@ -33,7 +34,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from convert_full_scale import append_csv, machine, now, run_measured
+from harness import append_csv, ensure_nodes, machine, now, run_child, run_measured
 
 HERE = Path(__file__).resolve().parent
 RESULTS_CSV = HERE / "results" / "analysis_full_scale.csv"
@@ -55,32 +56,6 @@ CSV_FIELDS = [
     "speedup_over_peer",
     "target",
 ]
-
-
-def ensure_nodes(workdir: Path, scale: float = 1.0) -> Path:
-    """nodes.parquet of the built-in column at ``scale`` (full by default), built and converted once (again when
-    any source file of the builder package changes)."""
-    import v1sim.builder.v1 as builder
-
-    network, spec_file = workdir / "v1" / "network", workdir / "v1" / "spec.json"
-    sources = sorted(Path(builder.__file__).parent.glob("*.py"))
-    digest = hashlib.sha256(b"".join(f.read_bytes() for f in sources)).hexdigest()[:16]
-    wanted = {"scale": scale, "seed": 0, "builder": digest}
-    if spec_file.exists() and (network / "nodes.parquet").exists():
-        if json.loads(spec_file.read_text()) == wanted:
-            return network / "nodes.parquet"
-    circuit = workdir / "v1" / "circuit"
-    for label, cmd in (
-        ("build-v1", ["build-v1", "--scale", f"{scale:g}", "--seed", "0", "--no-progress", str(circuit)]),
-        ("convert", ["convert", "--no-progress", str(circuit / "simulation_config.json"), str(network)]),
-    ):
-        print(f"cells: {label} ...", flush=True)
-        m = run_measured([sys.executable, "-m", "v1sim", *cmd], workdir / "logs" / f"{label}.log")
-        if m.status != "ok":
-            sys.exit(f"{label} failed ({m.status}):\n{m.output[-3000:]}")
-        print(f"cells: {label} in {m.wall_s:.0f} s, peak {m.peak_rss_gb:.1f} GB", flush=True)
-    spec_file.write_text(json.dumps(wanted))
-    return network / "nodes.parquet"
 
 
 def ensure_spikes(nodes: Path, workdir: Path, duration_ms: float, seed: int) -> tuple[Path, int, int]:
@@ -115,30 +90,6 @@ def ensure_spikes(nodes: Path, workdir: Path, duration_ms: float, seed: int) -> 
             spikes[population] = (cells["node_id"].to_numpy()[owner[mine]], times[mine])
         write_spikes(path, spikes)
     return path, len(times), len(cells)
-
-
-ELEPHANT_CHILD = """
-import sys, time
-import numpy as np, neo, quantities as pq
-from elephant.statistics import mean_firing_rate, cv, isi
-from elephant.conversion import BinnedSpikeTrain
-from v1sim.sonata.spikes import read_spikes
-path, t_stop, bin_ms = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
-started = time.perf_counter()
-trains = []
-for population, (ids, times) in read_spikes(path).items():
-    order = np.lexsort((times, ids))
-    ids, times = ids[order], times[order]
-    cut = np.flatnonzero(np.diff(ids)) + 1
-    for t in np.split(times, cut):
-        trains.append(neo.SpikeTrain(t * pq.ms, t_stop=t_stop * pq.ms))
-print(f"trains {len(trains)} built in {time.perf_counter() - started:.1f} s", flush=True)
-rates = [mean_firing_rate(t) for t in trains]
-cvs = [cv(isi(t).magnitude) if len(t) > 2 else np.nan for t in trains]
-print(f"rates and CVs at {time.perf_counter() - started:.1f} s", flush=True)
-binned = BinnedSpikeTrain(trains, bin_size=bin_ms * pq.ms, t_start=0 * pq.ms, t_stop=t_stop * pq.ms)
-print(f"binned {binned.shape} at {time.perf_counter() - started:.1f} s", flush=True)
-"""
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -196,8 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     ok = all(r["status"] == "ok" for r in rows) and total <= TARGET_WALL_S and peak <= TARGET_PEAK_GB
     rows[0]["target"] = "PASS" if ok else "FAIL"
     if args.elephant:
-        cmd = [sys.executable, "-c", ELEPHANT_CHILD, str(spikes), f"{args.duration_ms:g}", "10"]
-        m = run_measured(cmd, work / "logs" / "elephant.log", timeout_s=args.elephant_timeout)
+        child_args = [spikes, f"{args.duration_ms:g}", "10"]
+        m = run_child("elephant_statistics", child_args, work / "logs" / "elephant.log", args.elephant_timeout)
         print(f"  elephant: {m.wall_s:.1f} s, peak {m.peak_rss_gb:.2f} GB ({m.status})", flush=True)
         rows.append(
             {

@@ -31,7 +31,7 @@ Steps, all in one run so that the two tools are timed on the same machine under 
    The other two idioms are timed too, at ``--idiom-scale`` (default 0.01), so that the choice is measured.
 3. Report. Every measurement is the child's wall time (start of the subprocess to its exit; interpreter
    start-up and imports included) and its own peak resident memory (``ru_maxrss`` from ``os.wait4``, via
-   ``run_measured`` of ``convert_full_scale.py``). A measurement is repeated ``--repeats`` times (default 3)
+   ``harness.run_measured``). A measurement is repeated ``--repeats`` times (default 3)
    unless its first run takes longer than ``--single-above`` seconds (default 60): the full-scale ``v1sim``
    build and the largest bmtk build then run once. Medians go to ``benchmarks/results/build_v1_scaling.csv``
    (one row per tool, idiom and scale). The summary prints the ratio bmtk wall / v1sim wall at every scale
@@ -259,7 +259,7 @@ def write_rule(network: Path, path: Path) -> None:
 
 def measure(cmd: list[str], label: str, outdir: Path, logs: Path, args: argparse.Namespace, timeout: float):
     """Run ``cmd`` up to ``--repeats`` times (once if the first run passes ``--single-above`` s)."""
-    from convert_full_scale import run_measured
+    from harness import run_measured
 
     runs = []
     for i in range(args.repeats):
@@ -369,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         bmtk_child(*args.bmtk_child, args.bmtk_idiom, args.seed)
         return 0
 
-    from convert_full_scale import append_csv, machine, now
+    from harness import append_csv, machine, now
 
     workdir, logs = args.workdir.resolve(), args.workdir.resolve() / "logs"
     host = machine()

@@ -27,28 +27,20 @@ bmtk not finishing is a result, not an error. Targets are checked only at full s
 from __future__ import annotations
 
 import argparse
-import contextlib
-import csv
 import dataclasses
 import datetime as dt
 import hashlib
 import itertools
 import json
 import os
-import platform
 import re
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
-import textwrap
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import h5py
-import psutil
+from harness import Measurement, append_csv, child_result, machine, now, run_child, run_measured
 
 from v1sim.builder import synthetic
 from v1sim.builder.synthetic import SyntheticSpec
@@ -57,82 +49,6 @@ HERE = Path(__file__).resolve().parent
 RESULTS_CSV = HERE / "results" / "convert_full_scale.csv"
 TARGET_WALL_S = 120.0
 TARGET_PEAK_GB = 6.0
-GB = 1024**3
-
-#: What a bmtk user writes to get the V1→V1 edges as a DataFrame; run with ``python -c`` in its own process.
-BMTK_LOAD = textwrap.dedent("""
-    import sys
-    from pathlib import Path
-
-    from bmtk.utils.sonata import File
-
-    net = Path(sys.argv[1])
-    sonata = File(
-        data_files=[str(net / "v1_v1_edges.h5"), str(net / "v1_nodes.h5")],
-        data_type_files=[str(net / "v1_v1_edge_types.csv"), str(net / "v1_node_types.csv")],
-    )
-    edges = sonata.edges["v1_to_v1"].to_dataframe()
-    print(f"rows={len(edges)} columns={edges.shape[1]}")
-""")
-
-
-@dataclass
-class Measurement:
-    """One subprocess run: wall time, the child's own peak RSS and CPU time, and how it ended."""
-
-    wall_s: float
-    peak_rss_gb: float
-    cpu_s: float
-    status: str  # "ok", "failed (rc N)", "timeout", "memory cap", "wrong result"
-    output: str
-    started: dt.datetime  # local wall-clock time, to place the child's log lines
-    ended: dt.datetime
-
-
-def run_measured(
-    cmd: list[str], log: Path, timeout_s: float | None = None, max_rss_gb: float | None = None
-) -> Measurement:
-    """Run ``cmd`` in a fresh process; return its wall time and its own peak RSS (``ru_maxrss`` via wait4).
-
-    The child's exit is polled every 20 ms (so the wall time is that close); every 0.5 s it is killed if past
-    ``timeout_s`` or above ``max_rss_gb`` (RSS as psutil sees it). stdout and stderr go to ``log``.
-    """
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "w") as out:
-        started_at, started = dt.datetime.now(), time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        watch, killed, next_check = psutil.Process(proc.pid), None, started + 0.5
-        while True:
-            pid, wait_status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid == proc.pid:
-                break
-            clock = time.perf_counter()
-            if clock >= next_check:
-                next_check = clock + 0.5
-                if timeout_s is not None and clock - started > timeout_s:
-                    killed = "timeout"
-                elif max_rss_gb is not None:
-                    with contextlib.suppress(psutil.NoSuchProcess):
-                        if watch.memory_info().rss > max_rss_gb * GB:
-                            killed = "memory cap"
-            if killed is not None:
-                proc.send_signal(signal.SIGKILL)
-                pid, wait_status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.02)
-        wall = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(wait_status)  # reaped by wait4; keep Popen from waiting again
-    status = killed or ("ok" if proc.returncode == 0 else f"failed (rc {proc.returncode})")
-    return Measurement(
-        wall_s=wall,
-        peak_rss_gb=usage.ru_maxrss * 1024 / GB,  # Linux: KiB
-        cpu_s=usage.ru_utime + usage.ru_stime,
-        status=status,
-        output=log.read_text(errors="replace"),
-        started=started_at,
-        ended=started_at + dt.timedelta(seconds=wall),
-    )
-
 
 def circuit_spec(scale_edges: float) -> dict[str, object]:
     """The circuit's spec, with a digest of the generator so that a changed generator regenerates it."""
@@ -187,24 +103,6 @@ def edge_counts(network: Path) -> dict[str, int]:
     return counts
 
 
-def machine() -> dict[str, object]:
-    cpu = platform.processor() or platform.machine()
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    return {
-        "host": platform.node(),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "ram_gb": round(psutil.virtual_memory().total / GB, 1),
-    }
-
-
-def now() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
-
-
 def convert_stages(m: Measurement) -> str:
     """Seconds between the ``-v`` log lines of ``v1sim convert``: where the converter spends its time.
 
@@ -251,30 +149,6 @@ CSV_FIELDS = [
 ]
 
 
-#: the first columns of every results CSV: when and on what it was measured
-MACHINE_FIELDS = ["date", "host", "cpu", "cores", "ram_gb"]
-
-
-def append_csv(path: Path, rows: list[dict[str, object]], fields: list[str] | None = None) -> None:
-    """Append ``rows`` to a results CSV whose columns are MACHINE_FIELDS then ``fields`` (this benchmark's
-    by default), writing the header first in a new file and refusing a file whose header differs. Machine
-    columns a row lacks are filled with this machine and the current time."""
-    fields = [*MACHINE_FIELDS, *(fields or CSV_FIELDS)]
-    here = {"date": now(), **machine()}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    new = not path.exists()
-    if not new:
-        with open(path, newline="") as f:
-            header = next(csv.reader(f), None)
-        if header != fields:
-            sys.exit(f"{path}: header differs from {fields}; move the old file aside")
-    with open(path, "a", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
-        if new:
-            writer.writeheader()
-        writer.writerows({**here, **row} for row in rows)
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
@@ -317,10 +191,9 @@ def bench_bmtk(network: Path, workdir: Path, args: argparse.Namespace, v1_edges:
     """bmtk's ``to_dataframe`` of the V1→V1 edges; a run is "ok" only if the frame has every edge."""
     runs = []
     for i in range(args.bmtk_repeats):
-        cmd = [sys.executable, "-c", BMTK_LOAD, str(network)]
         log = workdir / "logs" / f"bmtk_{i + 1}.log"
-        m = run_measured(cmd, log, args.bmtk_timeout, args.bmtk_max_rss_gb)
-        if m.status == "ok" and f"rows={v1_edges} " not in m.output:
+        m = run_child("bmtk_load_edges", [network], log, args.bmtk_timeout, args.bmtk_max_rss_gb)
+        if m.status == "ok" and child_result(m.output).get("rows") != v1_edges:
             m.status = "wrong result"
         runs.append(m)
         print(
@@ -385,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         v1_only = "v1_to_v1 edges (+ v1 nodes) -> pandas DataFrame"
         rows.append({**base, **theirs, "edges": counts["v1_to_v1"], "loaded": v1_only})
-    append_csv(args.results, rows)
+    append_csv(args.results, rows, CSV_FIELDS)
     print(f"results appended to {args.results}")
     return report(ours, theirs, rows, full=args.scale_edges == 1)
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from convert_full_scale import append_csv
+from harness import append_csv
 
 from v1sim.engine.prepare import prepare
 from v1sim.engine.simulate import simulate

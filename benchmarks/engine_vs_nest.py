@@ -169,7 +169,7 @@ class Bench:
         self.lgn = self.root / "lgn_spikes.h5"
 
     def measure(self, cmd: list[str], name: str, timeout: float):
-        from convert_full_scale import run_measured
+        from harness import run_measured
 
         return run_measured(cmd, self.logs / f"{name}.log", timeout, self.args.max_rss_gb)
 
@@ -525,7 +525,7 @@ def main(argv: list[str] | None = None) -> int:
         nest_child(*args.nest_child, args)
         return 0
 
-    from convert_full_scale import append_csv, machine, now
+    from harness import append_csv, machine, now
 
     if args.omp_wait_policy != "inherit":
         os.environ["OMP_WAIT_POLICY"] = args.omp_wait_policy  # the children inherit it

@@ -10,8 +10,8 @@ Usage::
 2. Rates: ``--rates``, or the per-cell rates of ``analysis_full_scale.py``'s spike file (the Billeh class rates ×
    a log-normal factor: not a simulation — the built-in column's weights are not calibrated, so its simulated
    E rates are near zero), made by running that benchmark's analysis once if missing.
-3. Each measured step in a fresh process (wall time and the child's own peak RSS), all on the V1→V1 edges with
-   weight |weight_pa|, symmetrised A + Aᵀ:
+3. Each measured step in a fresh process (wall time and the child's own peak RSS; ``children/graph_step.py``),
+   all on the V1→V1 edges with weight |weight_pa|, symmetrised A + Aᵀ:
    - ``louvain`` and ``leiden``: read the compiled network, build the adjacency, symmetrise, detect communities
      (networkit PLM / ParallelLeiden, 1 thread, seeded);
    - ``metis_k64``: the same reading, then METIS K-way at the largest K;
@@ -33,8 +33,8 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-from analysis_full_scale import ensure_nodes
-from convert_full_scale import append_csv, machine, now, run_measured
+from analysis_full_scale import ensure_spikes
+from harness import append_csv, child_result, ensure_nodes, machine, now, run_child, run_measured
 
 HERE = Path(__file__).resolve().parent
 RESULTS_CSV = HERE / "results" / "graph_full_scale.csv"
@@ -54,57 +54,10 @@ CSV_FIELDS = [
     "target",
 ]
 
-#: A child that reads the network, symmetrises it and runs one step, printing a JSON line of what it found.
-STEP_CHILD = """
-import json, sys, time
-from v1sim.graph.adjacency import load_adjacency, symmetrise
-network, step, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
-t = {}
-started = time.perf_counter()
-adj = load_adjacency(network, ["v1_to_v1"], "abs_weight")
-t["adjacency"] = time.perf_counter() - started
-mark = time.perf_counter()
-undirected = symmetrise(adj.matrix, "sum")
-t["symmetrise"] = time.perf_counter() - mark
-mark = time.perf_counter()
-result = {"nodes": adj.n_nodes, "edges": adj.n_edges, "undirected_pairs": undirected.nnz // 2}
-if step in ("louvain", "leiden"):
-    from v1sim.graph.communities import detect_communities
-    from v1sim.graph.measures import modularity
-    labels = detect_communities(adj.matrix, undirected, step, 1.0, seed, 1)
-    t[step] = time.perf_counter() - mark
-    result.update(communities=int(labels.max() + 1), modularity=modularity(undirected, labels))
-elif step.startswith("metis_k"):
-    from v1sim.graph.measures import partition_cost
-    from v1sim.graph.partition import metis_partition
-    k = int(step[len("metis_k"):])
-    parts, record = metis_partition(undirected, k, seed)
-    t[step] = time.perf_counter() - mark
-    cost = partition_cost(adj.matrix, parts, k, None)
-    result.update(edge_cut_fraction=cost.edge_cut_fraction, balance=cost.balance_nodes, **record)
-elif step == "igraph_louvain":
-    import igraph
-    import numpy as np
-    import scipy.sparse as sp
-    upper = sp.triu(undirected, format="coo")
-    graph = igraph.Graph(n=adj.n_nodes, edges=np.column_stack([upper.row, upper.col]), directed=False)
-    graph.es["weight"] = upper.data
-    t["igraph_build"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    clusters = graph.community_multilevel(weights="weight")
-    t[step] = time.perf_counter() - mark
-    result.update(communities=len(clusters), modularity=clusters.modularity)
-print("RESULT " + json.dumps({"seconds": {k: round(v, 2) for k, v in t.items()}, **result}), flush=True)
-"""
-
-
 def ensure_rates(nodes: Path, workdir: Path) -> Path:
     """Per-cell rates of the analysis benchmark's spike file (its neurons.parquet), made if missing."""
     rates = workdir.parent / "analysis_full_scale" / "analysis" / "neurons.parquet"
     if not rates.is_file():
-        sys.path.insert(0, str(HERE))
-        from analysis_full_scale import ensure_spikes
-
         spikes, _, _ = ensure_spikes(nodes, workdir.parent / "analysis_full_scale", 5000.0, 0)
         cmd = [
             sys.executable,
@@ -121,11 +74,6 @@ def ensure_rates(nodes: Path, workdir: Path) -> Path:
         if m.status != "ok":
             sys.exit(f"making the rates failed ({m.status}):\n{m.output[-3000:]}")
     return rates
-
-
-def _result(output: str) -> dict:
-    lines = [line for line in output.splitlines() if line.startswith("RESULT ")]
-    return json.loads(lines[-1][len("RESULT ") :]) if lines else {}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -157,9 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     steps = ["louvain", "leiden", f"metis_k{max(args.k)}"]
     rows, ok = [], True
     for step in steps:
-        cmd = [sys.executable, "-c", STEP_CHILD, str(network), step, str(args.seed)]
-        m = run_measured(cmd, work / "logs" / f"{step}.log")
-        found = _result(m.output)
+        m = run_child("graph_step", [network, step, args.seed], work / "logs" / f"{step}.log")
+        found = child_result(m.output)
         met = m.status == "ok" and m.wall_s <= TARGET_WALL_S and m.peak_rss_gb <= TARGET_PEAK_GB
         ok &= met
         seconds = found.pop("seconds", {})
@@ -213,9 +160,9 @@ def main(argv: list[str] | None = None) -> int:
         print(costs.drop(columns="date").to_string(index=False, float_format=lambda v: f"{v:.4g}"))
 
     if args.igraph:
-        cmd = [sys.executable, "-c", STEP_CHILD, str(network), "igraph_louvain", str(args.seed)]
-        m = run_measured(cmd, work / "logs" / "igraph_louvain.log", timeout_s=args.peer_timeout)
-        found = _result(m.output)
+        child_args = [network, "igraph_louvain", args.seed]
+        m = run_child("graph_step", child_args, work / "logs" / "igraph_louvain.log", args.peer_timeout)
+        found = child_result(m.output)
         seconds = found.pop("seconds", {})
         found["wall_s_over_ours"] = round(m.wall_s / rows[0]["wall_s"], 2)
         rows.append(

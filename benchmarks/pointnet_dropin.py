@@ -21,7 +21,7 @@ Per workload and repeat, in turn: bmtk PointNet + NEST (``python -m v1sim.refere
 four lines of bmtk's ``run_pointnet.py``, plus the release's weight functions registered — from the example's
 folder), ``v1sim run CONFIG`` with an empty network cache (conversion included: what a user's first run costs)
 and ``v1sim run CONFIG`` again (the conversion reused). Every run is a fresh process; the wall time is from
-start to exit (``convert_full_scale.run_measured``, which also gives the peak RSS). v1sim runs float32 (its
+start to exit (``harness.run_measured``, which also gives the peak RSS). v1sim runs float32 (its
 default) with ``--threads``; NEST gets the same number of threads, both with OMP_WAIT_POLICY=PASSIVE. The first
 v1sim run of the whole benchmark fills numba's cache and is not counted.
 
@@ -42,7 +42,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from convert_full_scale import append_csv, run_measured
+from harness import append_csv, run_measured
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
