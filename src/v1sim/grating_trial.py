@@ -4,9 +4,9 @@ benchmark share.
 
 **Seed scheme.** With the experiment's ``seed``:
 
-* the LGN spikes of trial ``t`` are Poisson draws from the random stream ``(seed, t)`` (:func:`v1sim.inputs.lgn.
-  lgn_spikes`) over the rates of that direction's grating: the stream is the same for every direction of a
-  trial, the rates it thins are not;
+* the LGN spikes of trial ``t`` are Poisson draws from the random stream ``(seed, t)``
+  (:func:`v1sim.inputs.lgn.lgn_spikes`) at the rates of that direction's grating: the stream is the same for
+  every direction of a trial, the rates it draws at are not;
 * the simulation of (direction ``d``, trial ``t``) — its 1 kHz background and any other Poisson source drawn on
   the device — is seeded ``seed · 1,000,003 + round(1000 · d) · 1009 + t``, so that every direction and trial has
   its own noise.
