@@ -439,7 +439,7 @@ def print_classes(per_class: list[dict[str, object]]) -> None:
         diff = r["relative_difference"]
         text = "–" if diff is None or (isinstance(diff, float) and math.isnan(diff)) else f"{diff:+.2%}"
         print(
-            f"  {r['pop_name']:<10} {r['n_cells']:>6} {r['rate_v1sim_hz']:>9.3f} {r['rate_nest_hz']:>9.3f} {text:>9}"
+            f"  {r['cell_class']:<10} {r['n_cells']:>6} {r['rate_v1sim_hz']:>9.3f} {r['rate_nest_hz']:>9.3f} {text:>9}"
         )
 
 
