@@ -36,6 +36,8 @@ TABLES = (
     "partitions.csv",
     "provenance.json",
 )
+#: Every file :func:`analyse_graph` writes into its folder.
+OUTPUTS = TABLES
 SCHEMES = ("metis", "random", "slabs", "columns")
 _LAYER = re.compile(r"^[ei](1|23|4|5|6)")
 _LAYER_NAMES = {"1": "L1", "23": "L2/3", "4": "L4", "5": "L5", "6": "L6"}
