@@ -26,8 +26,8 @@ include: "rules/report.smk"
 rule all:
     default_target: True
     input:
-        network_outputs(CIRCUIT),
-        simulation_outputs(CIRCUIT),
-        analysis_outputs(CIRCUIT),
-        graph_outputs(CIRCUIT),
-        tuning_outputs(CIRCUIT),
+        network_outputs(),
+        simulation_outputs(),
+        analysis_outputs(),
+        graph_outputs(),
+        tuning_outputs(),

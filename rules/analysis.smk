@@ -7,11 +7,10 @@ rule analyse:
         provenance="results/{circuit}/simulation/provenance.json",
         nodes="results/{circuit}/network/nodes.parquet",
         reference=lambda w: (
-            f"results/{w.circuit}/nest/spikes.h5" if config["nest"]["compare"] else []
+            f"results/{w.circuit}/nest/spikes.h5" if SETTINGS.nest else []
         ),
     output:
-        classes="results/{circuit}/analysis/classes.csv",
-        provenance="results/{circuit}/analysis/provenance.json",
+        files=stage_files("analysis", analysis_stage.OUTPUTS),
     log:
         "results/{circuit}/logs/analyse.log",
     benchmark:
@@ -23,58 +22,18 @@ rule analyse:
         mem_mb=8000,
         runtime=30,
     params:
-        settings=config["analysis"],
+        settings=SETTINGS.analysis,
     script:
         "../scripts/analyse.py"
 
 
 rule figures:
     input:
-        analysis="results/{circuit}/analysis/provenance.json",
+        analysis=stage_files("analysis", analysis_stage.OUTPUTS),
         spikes="results/{circuit}/simulation/spikes.h5",
         nodes="results/{circuit}/network/nodes.parquet",
     output:
-        raster=report(
-            "results/{circuit}/figures/raster.png",
-            caption="../docs/report/raster.rst",
-            category="Analysis",
-        ),
-        population_rate=report(
-            "results/{circuit}/figures/population_rate.png",
-            caption="../docs/report/population_rate.rst",
-            category="Analysis",
-        ),
-        class_rates=report(
-            "results/{circuit}/figures/class_rates.png",
-            caption="../docs/report/class_rates.rst",
-            category="Analysis",
-        ),
-        pca=report(
-            "results/{circuit}/figures/pca.png",
-            caption="../docs/report/pca.rst",
-            category="Analysis",
-        ),
-        umap_bins=report(
-            "results/{circuit}/figures/umap_bins.png",
-            caption="../docs/report/umap_bins.rst",
-            category="Analysis",
-        ),
-        umap_cells=report(
-            "results/{circuit}/figures/umap_cells.png",
-            caption="../docs/report/umap_cells.rst",
-            category="Analysis",
-        ),
-        isi_cv=report(
-            "results/{circuit}/figures/isi_cv.png",
-            caption="../docs/report/isi_cv.rst",
-            category="Analysis",
-        ),
-        correlations=report(
-            "results/{circuit}/figures/correlations.png",
-            caption="../docs/report/correlations.rst",
-            category="Analysis",
-        ),
-        provenance="results/{circuit}/figures/provenance.json",
+        files=stage_figures("figures", figures_stage.OUTPUTS, "Analysis"),
     log:
         "results/{circuit}/logs/figures.log",
     benchmark:
@@ -86,8 +45,7 @@ rule figures:
         mem_mb=8000,
         runtime=30,
     params:
-        max_raster_points=config["analysis"]["max_raster_points"],
-        reference_label="NEST 3.10",
+        settings=params(SETTINGS.figures),
     script:
         "../scripts/figures.py"
 
@@ -98,8 +56,7 @@ rule sequences:
         provenance="results/{circuit}/simulation/provenance.json",
         nodes="results/{circuit}/network/nodes.parquet",
     output:
-        events="results/{circuit}/sequences/events.csv",
-        provenance="results/{circuit}/sequences/provenance.json",
+        files=stage_files("sequences", sequences_stage.OUTPUTS),
     log:
         "results/{circuit}/logs/sequences.log",
     benchmark:
@@ -111,27 +68,18 @@ rule sequences:
         mem_mb=4000,
         runtime=60,
     params:
-        settings=sequence_settings(),
-        class_column=CLASS_COLUMN,
+        settings=SETTINGS.sequences,
     script:
         "../scripts/sequences.py"
 
 
 rule sequence_figures:
     input:
-        sequences="results/{circuit}/sequences/provenance.json",
+        sequences=stage_files("sequences", sequences_stage.OUTPUTS),
     output:
-        raster=report(
-            "results/{circuit}/sequence_figures/sequence_raster.png",
-            caption="../docs/report/sequence_raster.rst",
-            category="Sequences",
+        files=stage_figures(
+            "sequence_figures", sequence_figures_stage.OUTPUTS, "Sequences"
         ),
-        trace=report(
-            "results/{circuit}/sequence_figures/sequence_trace.png",
-            caption="../docs/report/sequence_trace.rst",
-            category="Sequences",
-        ),
-        provenance="results/{circuit}/sequence_figures/provenance.json",
     log:
         "results/{circuit}/logs/sequence_figures.log",
     benchmark:

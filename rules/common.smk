@@ -1,5 +1,8 @@
-# Names and paths shared by the rules, and the plan: which stages the circuit can run (v1sim.pipeline_plan).
+# Names and paths shared by the rules, decided once when Snakemake builds the DAG: the plan (which stages the
+# circuit can run: v1sim.pipeline_plan) and each stage's settings (v1sim.pipeline_settings). A rule's params hold
+# only what changes its outputs; every file a rule writes is declared, with the names its stage module exports.
 
+import re
 import sys
 from pathlib import Path
 
@@ -7,13 +10,25 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
 from snakemake.exceptions import WorkflowError
+from snakemake.io import report as in_report
 from snakemake.logging import logger
 
+from v1sim import simulation as simulate_stage
+from v1sim.analysis import run as analysis_stage
+from v1sim.analysis import sequences_stage, tuning_stage
 from v1sim.errors import V1SimInputError
+from v1sim.graph import run as graph_stage
+from v1sim.inputs.lgn_stage import PROVENANCE_SUFFIX as LGN_PROVENANCE_SUFFIX
+from v1sim.network import convert as convert_stage
 from v1sim.pipeline_plan import builtin_facts, circuit_facts, plan_pipeline
+from v1sim.pipeline_settings import params, resolve_settings
+from v1sim.plots import figures as figures_stage
+from v1sim.plots import graph_figures as graph_figures_stage
+from v1sim.plots import sequences as sequence_figures_stage
+from v1sim.plots import tuning as tuning_figures_stage
+from v1sim.reference import nest as nest_stage
 
 CIRCUIT = config["circuit"]["name"]
-RESULTS = f"results/{CIRCUIT}"
 CLASS_COLUMN = config["analysis"]["class_column"]
 
 
@@ -25,7 +40,9 @@ def _circuit_facts():
 
 
 try:
-    PLAN = plan_pipeline(config, _circuit_facts())
+    FACTS = _circuit_facts()
+    PLAN = plan_pipeline(config, FACTS)
+    SETTINGS = resolve_settings(config, PLAN)
 except V1SimInputError as exc:
     raise WorkflowError(f"error: {exc.message}") from None
 # a stage the circuit cannot run is left out, with one line
@@ -33,54 +50,162 @@ for _notice in PLAN.notices:
     logger.warning(f"v1sim: {_notice}")
 
 
-def circuit_config_file(wildcards):
-    """The SONATA config to convert: the user's, or the built-in V1 column built by the pipeline."""
+def _one_of(values):
+    """A wildcard constraint matching exactly ``values`` (nothing when there are none)."""
+    return "|".join(re.escape(str(v)) for v in values) or "(?!)"
+
+
+wildcard_constraints:
+    circuit=_one_of([CIRCUIT]),
+    population=_one_of(SETTINGS.poisson),
+    direction=_one_of(SETTINGS.directions),
+    trial=r"[0-9]+",
+
+
+# --- inputs -------------------------------------------------------------------------------------------------
+
+
+def circuit_input(wildcards):
+    """The circuit: the user's SONATA config, or the built-in V1 column's folder built by the pipeline
+    (v1sim.pipeline.circuit_config finds the config in either)."""
     if config["circuit"]["config"]:
         return config["circuit"]["config"]
-    return f"results/{wildcards.circuit}/circuit/simulation_config.json"
+    return f"results/{wildcards.circuit}/circuit"
 
 
 def poisson_inputs(wildcards):
-    """Spike files of the Poisson populations, generated once and read by both simulators."""
-    return {
-        pop: f"results/{wildcards.circuit}/inputs/{pop}_spikes.h5"
-        for pop in PLAN.poisson_hz
-    }
-
-
-def simulation_outputs(circuit):
-    """Spikes of v1sim and, when asked, of NEST and the comparison."""
-    out = [f"results/{circuit}/simulation/spikes.h5"]
-    if config["nest"]["compare"]:
-        out += [
-            f"results/{circuit}/compare/comparison.json",
-            f"results/{circuit}/compare/comparison.png",
-        ]
-    return out
-
-
-def analysis_outputs(circuit):
-    """The analysis tables and figures (and PPSeq's, when enabled and the circuit has its population)."""
-    out = [
-        f"results/{circuit}/analysis/provenance.json",
-        f"results/{circuit}/figures/provenance.json",
+    """Spike files of the Poisson populations (in the order of SETTINGS.poisson), read by both simulators."""
+    return [
+        f"results/{wildcards.circuit}/inputs/{pop}_spikes.h5"
+        for pop in SETTINGS.poisson
     ]
-    if PLAN.sequences:
-        out += [
-            f"results/{circuit}/sequences/provenance.json",
-            f"results/{circuit}/sequence_figures/provenance.json",
-        ]
+
+
+def grating_lgn_file(wildcards):
+    """The LGN spikes of one trial: precomputed (config grating.lgn_spikes) or generated."""
+    if SETTINGS.lgn_spikes:
+        return SETTINGS.lgn_spikes.format(
+            direction=wildcards.direction, trial=wildcards.trial
+        )
+    return f"results/{wildcards.circuit}/grating/lgn/dir{wildcards.direction}_trial{wildcards.trial}.h5"
+
+
+def grating_trial_spikes(wildcards):
+    """The simulated spike file of every grating trial, in the order of SETTINGS.tuning.trials."""
+    return [
+        f"results/{wildcards.circuit}/grating/sim/dir{d}_trial{t}/spikes.h5"
+        for d, t in SETTINGS.grating_trials()
+    ]
+
+
+def graph_edges(wildcards):
+    """The convert stage's edge tables, which the graph reads for weight: synapses (nsyns)."""
+    if SETTINGS.graph and SETTINGS.graph["weight"] == "synapses":
+        return f"results/{wildcards.circuit}/network/edges"
+    return []
+
+
+def graph_rates(wildcards):
+    """The analysis stage's per-neuron rates (graph.use_rates: crossing spike traffic, balance: load)."""
+    if SETTINGS.graph_rates:
+        return f"results/{wildcards.circuit}/analysis/neurons.parquet"
+    return []
+
+
+def neuropixels_input(wildcards):
+    """The Neuropixels OSI/DSI table the classes are set beside (grating.neuropixels), when given."""
+    return SETTINGS.neuropixels or []
+
+
+# --- outputs: the files of each stage, named by its module --------------------------------------------------
+
+
+def stage_files(folder, names):
+    """``names`` in ``results/{circuit}/<folder>/``."""
+    return [f"results/{{circuit}}/{folder}/{name}" for name in names]
+
+
+def stage_figures(folder, names, category):
+    """``names`` in ``results/{circuit}/<folder>/``: the PNGs among them in the report, each with its caption
+    (docs/report/<name>.rst)."""
+    files = stage_files(folder, names)
+    return [
+        (
+            in_report(
+                f, caption=f"../docs/report/{Path(f).stem}.rst", category=category
+            )
+            if f.endswith(".png")
+            else f
+        )
+        for f in files
+    ]
+
+
+def simulation_files():
+    """v1sim's simulation: spikes, provenance and the reports the circuit's simulation config asks for."""
+    return stage_files(
+        "simulation", [*simulate_stage.OUTPUTS, *SETTINGS.run.report_files]
+    )
+
+
+# --- the default target -------------------------------------------------------------------------------------
+
+
+def targets(*files):
+    """Output patterns of the configured circuit."""
+    return [f.format(circuit=CIRCUIT) for f in files]
+
+
+def simulation_outputs():
+    """Spikes of v1sim and, when asked, of NEST and the comparison."""
+    out = targets(*simulation_files())
+    if SETTINGS.nest:
+        out += targets(
+            "results/{circuit}/compare/comparison.json",
+            "results/{circuit}/compare/comparison.png",
+        )
     return out
 
 
-def network_outputs(circuit):
-    """Files of the convert stage for one circuit."""
-    return multiext(
-        f"results/{circuit}/network/",
-        "nodes.parquet",
-        "compiled_network.h5",
-        "connectome.h5",
-        "provenance.json",
+def analysis_outputs():
+    """The analysis tables and figures (and PPSeq's, when enabled and the circuit has its population)."""
+    out = targets(
+        *stage_files("analysis", analysis_stage.OUTPUTS),
+        *stage_files("figures", figures_stage.OUTPUTS),
+    )
+    if SETTINGS.sequences:
+        out += targets(
+            *stage_files("sequences", sequences_stage.OUTPUTS),
+            *stage_files("sequence_figures", sequence_figures_stage.OUTPUTS),
+        )
+    return out
+
+
+def network_outputs():
+    """Files of the convert stage."""
+    return targets(
+        *stage_files("network", convert_stage.OUTPUTS),
+        *stage_files("network", convert_stage.EDGE_FOLDERS),
+    )
+
+
+def graph_outputs():
+    """The graph stage's tables and figures, when enabled and the circuit has the edges."""
+    if not SETTINGS.graph:
+        return []
+    return targets(
+        *stage_files("graph", graph_stage.OUTPUTS),
+        *stage_files("graph_figures", graph_figures_stage.OUTPUTS),
+    )
+
+
+def tuning_outputs():
+    """The tuning tables and figures, when enabled and the circuit has the LGN units it needs."""
+    if not PLAN.grating:
+        return []
+    return targets(
+        *stage_files("tuning", tuning_stage.OUTPUTS),
+        *stage_files("tuning_figures", tuning_figures_stage.OUTPUTS),
     )
 
 
@@ -90,59 +215,3 @@ RELEASE = config["release"]
 def release_files():
     """Where the files of config['release'] are downloaded to (outputs of rule download_release)."""
     return [f"{RELEASE['dest']}/{name}" for name in RELEASE["files"]]
-
-
-def graph_outputs(circuit):
-    """The graph stage's tables and figures, when enabled and the circuit has the edges."""
-    if not PLAN.graph:
-        return []
-    return [
-        f"results/{circuit}/graph/provenance.json",
-        f"results/{circuit}/graph_figures/provenance.json",
-    ]
-
-
-def grating_trials():
-    """(direction label, trial) of every trial of the grating experiment."""
-    g = config["grating"]
-    return [(f"{d:g}", t) for d in g["directions_deg"] for t in range(g["trials"])]
-
-
-def grating_trial_spikes(circuit):
-    """The simulated spike file of every grating trial."""
-    return [
-        f"results/{circuit}/grating/sim/dir{d}_trial{t}/spikes.h5"
-        for d, t in grating_trials()
-    ]
-
-
-def grating_lgn_file(wildcards):
-    """The LGN spikes of one trial: precomputed (config grating.lgn_spikes) or generated."""
-    pattern = config["grating"]["lgn_spikes"]
-    if pattern:
-        return pattern.format(direction=wildcards.direction, trial=wildcards.trial)
-    return f"results/{wildcards.circuit}/grating/lgn/dir{wildcards.direction}_trial{wildcards.trial}.h5"
-
-
-def tuning_outputs(circuit):
-    """The tuning tables and figures, when enabled and the circuit has the LGN units it needs."""
-    if not PLAN.grating:
-        return []
-    return [
-        f"results/{circuit}/tuning/provenance.json",
-        f"results/{circuit}/tuning_figures/provenance.json",
-    ]
-
-
-def graph_settings():
-    """config['graph'] with the edge populations and numbers of parts the circuit has (the plan's)."""
-    return {
-        **config["graph"],
-        "edge_populations": PLAN.graph_edge_populations,
-        "k": PLAN.graph_k,
-    }
-
-
-def sequence_settings():
-    """config['sequences'] with the population resolved (null: the first simulated population)."""
-    return {**config["sequences"], "population": PLAN.sequences_population}

@@ -5,15 +5,10 @@ rule graph:
     input:
         network="results/{circuit}/network/compiled_network.h5",
         nodes="results/{circuit}/network/nodes.parquet",
-        rates=lambda w: (
-            f"results/{w.circuit}/analysis/provenance.json"
-            if config["graph"]["use_rates"]
-            else []
-        ),
+        edges=graph_edges,
+        rates=graph_rates,
     output:
-        communities="results/{circuit}/graph/communities.csv",
-        partitions="results/{circuit}/graph/partitions.csv",
-        provenance="results/{circuit}/graph/provenance.json",
+        files=stage_files("graph", graph_stage.OUTPUTS),
     log:
         "results/{circuit}/logs/graph.log",
     benchmark:
@@ -25,37 +20,18 @@ rule graph:
         mem_mb=16000,
         runtime=60,
     params:
-        settings=graph_settings(),
-        class_column=CLASS_COLUMN,
+        settings=SETTINGS.graph,
     script:
         "../scripts/graph.py"
 
 
 rule graph_figures:
     input:
-        graph="results/{circuit}/graph/provenance.json",
+        graph=stage_files("graph", graph_stage.OUTPUTS),
     output:
-        community_depth=report(
-            "results/{circuit}/graph_figures/community_depth.png",
-            caption="../docs/report/community_depth.rst",
-            category="Connectome graph",
+        files=stage_figures(
+            "graph_figures", graph_figures_stage.OUTPUTS, "Connectome graph"
         ),
-        class_community=report(
-            "results/{circuit}/graph_figures/class_community.png",
-            caption="../docs/report/class_community.rst",
-            category="Connectome graph",
-        ),
-        partition_traffic=report(
-            "results/{circuit}/graph_figures/partition_traffic.png",
-            caption="../docs/report/partition_traffic.rst",
-            category="Connectome graph",
-        ),
-        community_graph=report(
-            "results/{circuit}/graph_figures/community_graph.png",
-            caption="../docs/report/community_graph.rst",
-            category="Connectome graph",
-        ),
-        provenance="results/{circuit}/graph_figures/provenance.json",
     log:
         "results/{circuit}/logs/graph_figures.log",
     benchmark:

@@ -1,9 +1,6 @@
 # The drifting-grating experiment: LGN spikes per direction and trial, one simulation per trial, then tuning.
-
-
-wildcard_constraints:
-    direction=r"[0-9]+(\.[0-9]+)?",
-    trial=r"[0-9]+",
+# A trial's jobs see only the stimulus and its own direction and trial: adding trials or directions leaves the
+# trials already simulated alone.
 
 
 rule grating_lgn:
@@ -11,6 +8,7 @@ rule grating_lgn:
         nodes="results/{circuit}/network/nodes.parquet",
     output:
         spikes="results/{circuit}/grating/lgn/dir{direction}_trial{trial}.h5",
+        provenance=f"results/{{circuit}}/grating/lgn/dir{{direction}}_trial{{trial}}.h5{LGN_PROVENANCE_SUFFIX}",
     log:
         "results/{circuit}/logs/grating_lgn_dir{direction}_trial{trial}.log",
     benchmark:
@@ -22,7 +20,8 @@ rule grating_lgn:
         mem_mb=4000,
         runtime=20,
     params:
-        grating=config["grating"],
+        stimulus=params(SETTINGS.grating_stimulus),
+        direction_deg=lambda w: SETTINGS.directions[w.direction],
     script:
         "../scripts/grating_lgn.py"
 
@@ -30,10 +29,12 @@ rule grating_lgn:
 rule grating_simulate:
     input:
         network="results/{circuit}/network/compiled_network.h5",
+        nodes="results/{circuit}/network/nodes.parquet",
         lgn=grating_lgn_file,
     output:
-        spikes="results/{circuit}/grating/sim/dir{direction}_trial{trial}/spikes.h5",
-        provenance="results/{circuit}/grating/sim/dir{direction}_trial{trial}/provenance.json",
+        files=stage_files(
+            "grating/sim/dir{direction}_trial{trial}", simulate_stage.OUTPUTS
+        ),
     log:
         "results/{circuit}/logs/grating_simulate_dir{direction}_trial{trial}.log",
     benchmark:
@@ -46,19 +47,19 @@ rule grating_simulate:
         runtime=120,
         gpu=1 if config["simulate"]["device"] == "cuda" else 0,
     params:
-        settings=config["simulate"],
-        grating=config["grating"],
+        settings=params(SETTINGS.grating_run),
+        direction_deg=lambda w: SETTINGS.directions[w.direction],
     script:
         "../scripts/grating_simulate.py"
 
 
 rule tuning:
     input:
-        spikes=lambda w: grating_trial_spikes(w.circuit),
+        spikes=grating_trial_spikes,
         nodes="results/{circuit}/network/nodes.parquet",
+        neuropixels=neuropixels_input,
     output:
-        classes="results/{circuit}/tuning/classes.csv",
-        provenance="results/{circuit}/tuning/provenance.json",
+        files=stage_files("tuning", tuning_stage.OUTPUTS),
     log:
         "results/{circuit}/logs/tuning.log",
     benchmark:
@@ -70,33 +71,18 @@ rule tuning:
         mem_mb=8000,
         runtime=30,
     params:
-        grating=config["grating"],
-        trials=grating_trials(),
-        class_column=CLASS_COLUMN,
+        settings=params(SETTINGS.tuning),
     script:
         "../scripts/tuning.py"
 
 
 rule tuning_figures:
     input:
-        tuning="results/{circuit}/tuning/provenance.json",
+        tuning=stage_files("tuning", tuning_stage.OUTPUTS),
     output:
-        tuning_curves=report(
-            "results/{circuit}/tuning_figures/tuning_curves.png",
-            caption="../docs/report/tuning_curves.rst",
-            category="Drifting gratings",
+        files=stage_figures(
+            "tuning_figures", tuning_figures_stage.OUTPUTS, "Drifting gratings"
         ),
-        osi_dsi=report(
-            "results/{circuit}/tuning_figures/osi_dsi.png",
-            caption="../docs/report/osi_dsi.rst",
-            category="Drifting gratings",
-        ),
-        preferred_direction=report(
-            "results/{circuit}/tuning_figures/preferred_direction.png",
-            caption="../docs/report/preferred_direction.rst",
-            category="Drifting gratings",
-        ),
-        provenance="results/{circuit}/tuning_figures/provenance.json",
     log:
         "results/{circuit}/logs/tuning_figures.log",
     benchmark:

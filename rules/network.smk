@@ -3,7 +3,7 @@
 
 rule build_v1:
     output:
-        config="results/{circuit}/circuit/simulation_config.json",
+        circuit=directory("results/{circuit}/circuit"),
     log:
         "results/{circuit}/logs/build_v1.log",
     benchmark:
@@ -15,20 +15,17 @@ rule build_v1:
         mem_mb=12000,
         runtime=30,
     params:
-        scale=config["circuit"]["scale"],
-        seed=config["circuit"]["seed"],
+        settings=params(SETTINGS.build),
     script:
         "../scripts/build_v1.py"
 
 
 rule convert:
     input:
-        config=circuit_config_file,
+        circuit=circuit_input,
     output:
-        nodes="results/{circuit}/network/nodes.parquet",
-        compiled="results/{circuit}/network/compiled_network.h5",
-        julia="results/{circuit}/network/connectome.h5",
-        provenance="results/{circuit}/network/provenance.json",
+        files=stage_files("network", convert_stage.OUTPUTS),
+        # one file per edge population (<population>.parquet, .npz): the folder is the unit
         edges=directory("results/{circuit}/network/edges"),
         connectome=directory("results/{circuit}/network/connectome"),
     log:
@@ -42,7 +39,6 @@ rule convert:
         mem_mb=8000,
         runtime=30,
     params:
-        chunk_edges=config["convert"]["chunk_edges"],
-        compression=config["convert"]["compression"],
+        settings=params(SETTINGS.convert),
     script:
         "../scripts/convert_circuit.py"

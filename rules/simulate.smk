@@ -17,21 +17,19 @@ rule poisson_inputs:
         mem_mb=2000,
         runtime=10,
     params:
-        rate_hz=lambda w: PLAN.poisson_hz[w.population],
-        tstop_ms=config["simulate"]["tstop_ms"],
-        seed=config["simulate"]["seed"],
+        settings=lambda w: params(SETTINGS.poisson[w.population]),
     script:
         "../scripts/poisson_inputs.py"
 
 
 rule simulate:
     input:
-        unpack(poisson_inputs),
         network="results/{circuit}/network/compiled_network.h5",
-        config=circuit_config_file,
+        nodes="results/{circuit}/network/nodes.parquet",
+        circuit=circuit_input,
+        poisson=poisson_inputs,
     output:
-        spikes="results/{circuit}/simulation/spikes.h5",
-        provenance="results/{circuit}/simulation/provenance.json",
+        files=simulation_files(),
     log:
         "results/{circuit}/logs/simulate.log",
     benchmark:
@@ -44,20 +42,18 @@ rule simulate:
         runtime=120,
         gpu=1 if config["simulate"]["device"] == "cuda" else 0,
     params:
-        settings=config["simulate"],
-        inputs=lambda w: poisson_inputs(w),
+        settings=params(SETTINGS.simulate),
+        poisson_populations=list(SETTINGS.poisson),
     script:
         "../scripts/simulate.py"
 
 
 rule simulate_nest:
     input:
-        unpack(poisson_inputs),
-        network="results/{circuit}/network/compiled_network.h5",
-        config=circuit_config_file,
+        circuit=circuit_input,
+        poisson=poisson_inputs,
     output:
-        spikes="results/{circuit}/nest/spikes.h5",
-        provenance="results/{circuit}/nest/provenance.json",
+        files=stage_files("nest", nest_stage.OUTPUTS),
     log:
         "results/{circuit}/logs/simulate_nest.log",
     benchmark:
@@ -69,9 +65,8 @@ rule simulate_nest:
         mem_mb=32000,
         runtime=720,
     params:
-        settings=config["simulate"],
-        threads=config["nest"]["threads"],
-        inputs=lambda w: poisson_inputs(w),
+        settings=params(SETTINGS.nest) if SETTINGS.nest else {},
+        poisson_populations=list(SETTINGS.poisson),
     script:
         "../scripts/simulate_nest.py"
 

@@ -1,15 +1,14 @@
 """Rule convert: SONATA circuit -> Parquet tables, sparse matrices, compiled network, Julia HDF5."""
 
-from pathlib import Path
-
 from v1sim.network.convert import convert_circuit
-from v1sim.pipeline import rule_logging
+from v1sim.pipeline import circuit_config, folder_of, rule_logging
 
 with rule_logging(snakemake.log[0]) as log:
+    s = snakemake.params.settings
     summary = convert_circuit(
-        snakemake.input.config,
-        Path(snakemake.output.nodes).parent,
-        chunk_edges=snakemake.params.chunk_edges,
-        parquet_compression=snakemake.params.compression,
+        circuit_config(snakemake.input.circuit),
+        folder_of(snakemake.output.files),
+        chunk_edges=s["chunk_edges"],
+        parquet_compression=s["compression"],
     )
     log.info(summary.line())

@@ -16,7 +16,7 @@ with rule_logging(snakemake.log[0]) as log:
         raise SystemExit(
             f"error: config.yaml: simulate.poisson_hz: the network has no population '{population}'"
         )
-    p = snakemake.params
-    spikes = poisson_spike_trains(ids, p.rate_hz, p.tstop_ms, p.seed)
+    s = snakemake.params.settings
+    spikes = poisson_spike_trains(ids, s["rate_hz"], s["tstop_ms"], s["seed"])
     write_spikes(Path(snakemake.output.spikes), {population: spikes})
-    log.info("%d spikes of %d %s units at %s Hz", len(spikes[0]), len(ids), population, p.rate_hz)
+    log.info("%d spikes of %d %s units at %s Hz", len(spikes[0]), len(ids), population, s["rate_hz"])

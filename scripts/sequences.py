@@ -4,19 +4,17 @@ import json
 from pathlib import Path
 
 from v1sim.analysis.sequences_stage import SequenceSettings, detect_sequences
-from v1sim.pipeline import rule_logging
+from v1sim.pipeline import folder_of, rule_logging
 
 with rule_logging(snakemake.log[0]) as log:
-    settings = dict(snakemake.params.settings)
-    settings.pop("enabled", None)  # a pipeline switch
-    settings["class_column"] = snakemake.params.class_column
-    t_stop = json.loads(Path(snakemake.input.provenance).read_text())["tstop_ms"]
+    i = snakemake.input
+    t_stop = json.loads(Path(i.provenance).read_text())["tstop_ms"]
     summary = detect_sequences(
-        snakemake.input.spikes,
-        snakemake.input.nodes,
+        i.spikes,
+        i.nodes,
         t_stop,
-        Path(snakemake.output.provenance).parent,
-        SequenceSettings(**settings),
+        folder_of(snakemake.output.files),
+        SequenceSettings(**snakemake.params.settings),
     )
     log.info(
         "%d events in %d spikes of %d cells", summary["n_events"], summary["n_spikes"], summary["n_neurons"]

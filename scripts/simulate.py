@@ -1,12 +1,10 @@
 """Rule simulate: v1sim on the compiled network with the circuit's inputs and the generated Poisson trains."""
 
-from pathlib import Path
-
-from v1sim.pipeline import rule_logging
+from v1sim.pipeline import circuit_config, folder_of, rule_logging
 from v1sim.simulation import RunSettings, run_simulation
 
 with rule_logging(snakemake.log[0]) as log:
-    s = snakemake.params.settings
+    i, s = snakemake.input, snakemake.params.settings
     settings = RunSettings(
         tstop_ms=s["tstop_ms"],
         dt_ms=s["dt_ms"],
@@ -14,13 +12,12 @@ with rule_logging(snakemake.log[0]) as log:
         dtype=s["dtype"],
         seed=s["seed"],
         threads=snakemake.threads,
-        input_files=dict(snakemake.params.inputs),
+        input_files=dict(zip(snakemake.params.poisson_populations, i.poisson, strict=True)),
     )
-    network = Path(snakemake.input.network).parent
     result = run_simulation(
-        network,
-        Path(snakemake.output.spikes).parent,
-        snakemake.input.config,
+        folder_of([i.network, i.nodes]),
+        folder_of(snakemake.output.files),
+        circuit_config(i.circuit),
         settings,
         progress=True,
     )

@@ -2,22 +2,21 @@
 
 from pathlib import Path
 
-from v1sim.pipeline import rule_logging
+from v1sim.pipeline import circuit_config, folder_of, rule_logging
 from v1sim.reference.nest import run_nest
-from v1sim.simulation import config_inputs
 
 with rule_logging(snakemake.log[0]) as log:
     s = snakemake.params.settings
-    _, run = config_inputs(Path(snakemake.input.config))
-    tstop = s["tstop_ms"] if s["tstop_ms"] is not None else run["tstop"]
-    dt = s["dt_ms"] if s["dt_ms"] is not None else run["dt"]
-    inputs = {pop: Path(path) for pop, path in snakemake.params.inputs.items()}
+    inputs = {
+        pop: Path(path)
+        for pop, path in zip(snakemake.params.poisson_populations, snakemake.input.poisson, strict=True)
+    }
     record = run_nest(
-        snakemake.input.config,
-        Path(snakemake.output.spikes).parent,
+        circuit_config(snakemake.input.circuit),
+        folder_of(snakemake.output.files),
         inputs=inputs,
-        tstop_ms=tstop,
-        dt_ms=dt,
-        threads=snakemake.params.threads,
+        tstop_ms=s["tstop_ms"],
+        dt_ms=s["dt_ms"],
+        threads=snakemake.threads,
     )
     log.info("NEST: build %.2f s, simulate %.2f s", record["nest_build_s"], record["nest_simulate_s"])

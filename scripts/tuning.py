@@ -5,23 +5,23 @@ from pathlib import Path
 import pandas as pd
 
 from v1sim.analysis.tuning_stage import analyse_tuning
-from v1sim.pipeline import rule_logging
+from v1sim.pipeline import folder_of, rule_logging
 
 with rule_logging(snakemake.log[0]) as log:
-    g = snakemake.params.grating
+    i, s = snakemake.input, snakemake.params.settings
     trials = pd.DataFrame(
         {
-            "direction_deg": [float(d) for d, _ in snakemake.params.trials],
-            "trial": [t for _, t in snakemake.params.trials],
-            "spikes": [str(Path(p).resolve()) for p in snakemake.input.spikes],
+            "direction_deg": [float(d) for d, _ in s["trials"]],
+            "trial": [int(t) for _, t in s["trials"]],
+            "spikes": [str(Path(p).resolve()) for p in i.spikes],
         }
     )
     summary = analyse_tuning(
         trials,
-        snakemake.input.nodes,
-        Path(snakemake.output.provenance).parent,
-        (g["gray_ms"], g["duration_ms"]),
-        g["neuropixels"],
-        snakemake.params.class_column,
+        i.nodes,
+        folder_of(snakemake.output.files),
+        tuple(s["window_ms"]),
+        i.neuropixels or None,
+        s["class_column"],
     )
     log.info("tuning of %d cells, %d responsive", summary["n_cells"], summary["n_responsive"])

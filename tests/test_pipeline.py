@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from tests.conftest import EXAMPLES, REPO, require_shared
+from tests.snakemake_jobs import assert_every_file_is_declared
 from v1sim.sonata.config import load_circuit_config
 from v1sim.sonata.nodes import read_node_populations
 
@@ -81,6 +82,7 @@ def test_default_config_runs_end_to_end(tmp_path: Path) -> None:
     assert 0 < len(sequences) <= 200 and {"sequence_type", "order", "offset_ms_0"} <= set(sequences.columns)
     tuning = pd.read_parquet(results / "tuning" / "neurons.parquet")
     assert len(tuning) == n_v1 and {"rate_0", "rate_315", "osi", "dsi"} <= set(tuning.columns)
+    assert_every_file_is_declared(tmp_path)
 
     _assert_report(
         tmp_path,
@@ -170,6 +172,7 @@ def test_the_pipeline_runs_on_each_shared_example(example: str, tmp_path: Path) 
     for folder in ("figures", "graph_figures", "sequence_figures"):
         record = json.loads((results / folder / "provenance.json").read_text())
         assert all((results / folder / name).stat().st_size > 5_000 for name in record["figures"])
+    assert_every_file_is_declared(tmp_path)  # the V_m reports of point_120cells and point_iclamp too
 
     _assert_report(
         tmp_path,

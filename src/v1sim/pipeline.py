@@ -1,14 +1,34 @@
-"""Helpers for the Snakemake rule scripts: log to the rule's ``log:`` file, turn input errors into one line."""
+"""Helpers for the Snakemake rule scripts: log to the rule's ``log:`` file, turn input errors into one line, find
+a stage's folder and the circuit's config among a rule's declared files."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from v1sim.errors import V1SimInputError
+
+#: The simulation config ``build_v1`` writes at the top of the built-in column's folder (the path
+#: :func:`v1sim.builder.v1.build_v1` returns).
+BUILT_CIRCUIT_CONFIG = "simulation_config.json"
+
+
+def circuit_config(circuit: str | Path) -> Path:
+    """The SONATA config of a rule's ``circuit`` input: a user's config file as it is, or the simulation config
+    in the built-in column's folder (the output of rule ``build_v1``)."""
+    circuit = Path(circuit)
+    return circuit / BUILT_CIRCUIT_CONFIG if circuit.is_dir() else circuit
+
+
+def folder_of(files: Iterable[str | Path]) -> Path:
+    """The folder of a stage's declared files (a rule's input or output list of one stage's outputs)."""
+    folders = {Path(f).parent for f in files}
+    if len(folders) != 1:
+        raise ValueError(f"expected the files of one folder, got {sorted(map(str, folders))}")
+    return folders.pop()
 
 
 @contextlib.contextmanager

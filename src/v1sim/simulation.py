@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 BACKGROUND_POPULATION = "bkg"
 BACKGROUND_RATE_HZ = 1000.0
 
+#: The files :func:`run_simulation` always writes into its folder; besides them, ``v_m.h5`` when V_m is
+#: recorded and each report of the simulation config under its file name.
+OUTPUTS = ("spikes.h5", "provenance.json")
+
 
 @dataclass
 class RunSettings:

@@ -61,6 +61,8 @@ TABLES = (
     "correlation_pairs.parquet",
     "correlation_classes.csv",
 )
+#: Every file :func:`analyse` writes into its folder: the tables and its provenance record.
+OUTPUTS = (*TABLES, "provenance.json")
 
 
 class _Stages:

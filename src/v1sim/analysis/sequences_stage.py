@@ -21,6 +21,8 @@ from v1sim.provenance import atomic_directory, provenance, write_json
 log = logging.getLogger(__name__)
 
 TABLES = ("neurons.csv", "events.csv", "trace.csv", "spikes.parquet", "provenance.json")
+#: Every file :func:`detect_sequences` writes into its folder.
+OUTPUTS = TABLES
 
 
 @dataclass

@@ -28,6 +28,8 @@ from v1sim.taxonomy import target_group
 log = logging.getLogger(__name__)
 
 TABLES = ("neurons.parquet", "classes.csv", "provenance.json")
+#: Every file :func:`analyse_tuning` writes into its folder.
+OUTPUTS = TABLES
 #: Target groups whose preferred directions are compared with the cells' tuning_angle.
 TUNED_GROUPS = ("L2/3 E", "L4 E")
 #: seed of the Poisson counts of the aligned ceiling (a fixed seed: the summary is reproducible)

@@ -36,6 +36,8 @@ TABLES = (
     "partitions.csv",
     "provenance.json",
 )
+#: Every file :func:`analyse_graph` writes into its folder.
+OUTPUTS = TABLES
 SCHEMES = ("metis", "random", "slabs", "columns")
 
 

@@ -19,6 +19,9 @@ from v1sim.sonata.spikes import write_spikes
 
 log = logging.getLogger(__name__)
 
+#: The provenance record of a spike file ``X.h5`` is ``X.h5`` + this, beside it.
+PROVENANCE_SUFFIX = ".json"
+
 LGN_NODE_COLUMNS = [
     "population",
     "node_id",
@@ -91,7 +94,7 @@ def write_lgn_spikes(
         else {"kind": type(stimulus).__name__, **dataclasses.asdict(stimulus)}
     )
     write_json(
-        out.with_suffix(out.suffix + ".json"),
+        out.with_suffix(out.suffix + PROVENANCE_SUFFIX),
         provenance(
             started,
             stage="lgn",

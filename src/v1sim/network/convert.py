@@ -52,6 +52,11 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_EDGES = 4_000_000
 
+#: The files :func:`convert_circuit` writes into its folder, and its folders of one file per edge population
+#: (``edges/<population>.parquet``, ``connectome/<population>.npz``).
+OUTPUTS = ("nodes.parquet", "compiled_network.h5", "connectome.h5", "provenance.json")
+EDGE_FOLDERS = ("edges", "connectome")
+
 
 @dataclass
 class ConvertSummary:

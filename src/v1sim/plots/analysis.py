@@ -72,12 +72,13 @@ def save_figure(fig: plt.Figure, path: Path, svg: bool = False) -> None:
 
 @dataclass
 class RasterDrawn:
-    """What the raster shows: ``mode`` "points" or "image", the spikes drawn, and the image's spike counts
-    per pixel (rows: cells by depth, pia at the top; columns: time), None for points."""
+    """What the raster shows: ``mode`` "points" or "image", the spikes drawn, and the spike counts per pixel
+    of the image (rows: cells by depth, pia at the top; columns: time), the one drawn or, for points, the one
+    that would have been."""
 
     mode: str
     n_spikes: int
-    counts: np.ndarray | None
+    counts: np.ndarray
 
 
 def has_depth(cells: pd.DataFrame) -> bool:
@@ -119,18 +120,18 @@ def raster(
     classes = activity.cells["cell_class"].to_numpy()
     palette = palette or class_colours(classes)
     n_cells, t0, t1 = activity.n_cells, activity.t_start_ms, activity.t_stop_ms
+    rows, columns = max(1, min(pixels[0], n_cells)), pixels[1]
+    row_of_rank = np.arange(n_cells) * rows // max(n_cells, 1)
+    pixel_row = row_of_rank[rank[activity.cell]]
+    grid = {"bins": (rows, columns), "range": ((0, rows), (t0, t1))}
+    counts, _, _ = np.histogram2d(pixel_row, activity.time_ms, **grid)
     fig, ax = plt.subplots(figsize=(11, 6.5))
     if len(activity.time_ms) <= max_points:
         colour = np.array([class_colour(c, palette) for c in classes])
         ax.scatter(activity.time_ms, rank[activity.cell], s=1.0, c=colour[activity.cell], marker="|", lw=0.4)
         ax.set_ylim(n_cells, -1)
-        drawn = RasterDrawn("points", len(activity.time_ms), None)
+        drawn = RasterDrawn("points", len(activity.time_ms), counts)
     else:
-        rows, columns = min(pixels[0], n_cells), pixels[1]
-        row_of_rank = np.arange(n_cells) * rows // n_cells
-        pixel_row = row_of_rank[rank[activity.cell]]
-        grid = {"bins": (rows, columns), "range": ((0, rows), (t0, t1))}
-        counts, _, _ = np.histogram2d(pixel_row, activity.time_ms, **grid)
         # Each spike darkens its pixel towards its own class's colour: ink = Σ (1 − colour) over the spikes.
         ink_of_class = 1.0 - np.array([class_colour(c, palette) for c in np.unique(classes)])
         ink = ink_of_class[np.unique(classes, return_inverse=True)[1][activity.cell]]

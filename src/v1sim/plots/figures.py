@@ -33,6 +33,12 @@ FIGURES = (
     "isi_cv.png",
     "correlations.png",
 )
+#: The figures also written as SVG (their plot functions save with ``svg=True``).
+SVG_FIGURES = ("population_rate.svg", "class_rates.svg", "isi_cv.svg", "correlations.svg")
+#: The raster's spike counts per pixel.
+RASTER_COUNTS = "raster_counts.npy"
+#: Every file :func:`draw_figures` writes into its folder.
+OUTPUTS = (*FIGURES, *SVG_FIGURES, RASTER_COUNTS, "provenance.json")
 
 
 def draw_figures(
@@ -45,7 +51,7 @@ def draw_figures(
 ) -> dict[str, Any]:
     """Draw every figure into ``outdir`` from the tables of ``v1sim analyse`` in ``analysis_dir``.
 
-    The raster's spike counts per pixel (image mode) are kept in ``raster_counts.npy`` for checking. Cells are
+    The raster's spike counts per pixel are kept in ``raster_counts.npy`` for checking. Cells are
     classed as the analysis classed them (its recorded ``class_column``).
     """
     started = time.perf_counter()
@@ -61,8 +67,7 @@ def draw_figures(
         classes = pd.read_csv(tables / "classes.csv", dtype=CLASS_NAMES)
         palette = plots.class_colours(classes["cell_class"])  # one colour per class in every figure
         drawn = plots.raster(activity, tmp / "raster.png", max_points=max_raster_points, palette=palette)
-        if drawn.counts is not None:
-            np.save(tmp / "raster_counts.npy", drawn.counts)
+        np.save(tmp / RASTER_COUNTS, drawn.counts)
         plots.population_rate(pd.read_csv(tables / "population_rate.csv"), tmp / "population_rate.png")
         plots.class_rates(classes, tmp / "class_rates.png", reference_label, palette)
         plots.pca(

@@ -28,6 +28,8 @@ from v1sim.provenance import atomic_directory, provenance, write_json
 log = logging.getLogger(__name__)
 
 FIGURES = ("community_depth.png", "class_community.png", "partition_traffic.png", "community_graph.png")
+#: Every file :func:`draw_graph_figures` writes into its folder: each figure as PNG and SVG, the provenance.
+OUTPUTS = (*FIGURES, *(name.replace(".png", ".svg") for name in FIGURES), "provenance.json")
 #: Communities shown in the heat maps (the largest; the rest are pooled as "other").
 SHOWN_COMMUNITIES = 20
 _SCHEME_STYLE = {

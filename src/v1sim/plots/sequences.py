@@ -20,6 +20,8 @@ from v1sim.plots.analysis import save_figure
 from v1sim.provenance import atomic_directory, provenance, write_json
 
 FIGURES = ("sequence_raster.png", "sequence_trace.png")
+#: Every file :func:`draw_sequence_figures` writes into its folder.
+OUTPUTS = (*FIGURES, "provenance.json")
 
 
 def sequence_raster(

@@ -21,6 +21,8 @@ from v1sim.provenance import atomic_directory, provenance, write_json
 from v1sim.taxonomy import ei_of, target_group
 
 FIGURES = ("tuning_curves.png", "osi_dsi.png", "preferred_direction.png")
+#: Every file :func:`draw_tuning_figures` writes into its folder: each figure as PNG and SVG, the provenance.
+OUTPUTS = (*FIGURES, *(name.replace(".png", ".svg") for name in FIGURES), "provenance.json")
 EXAMPLES = 8
 
 

@@ -16,6 +16,10 @@ from v1sim.network.user_weights import weight_function_files
 from v1sim.provenance import atomic_directory, provenance, write_json
 from v1sim.sonata.config import load_circuit_config, load_json_config
 
+#: Every file :func:`run_nest` writes into its folder: NEST's spikes and bmtk's log, the bmtk config it ran
+#: and the child process's output and timings, the provenance record.
+OUTPUTS = ("spikes.h5", "log.txt", "config.json", "stdout.txt", "times.json", "provenance.json")
+
 
 def _input_population(spec: dict[str, Any]) -> str | None:
     """The population a config input's ``node_set`` names directly (a name, or an inline set's population)."""
