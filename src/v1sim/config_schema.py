@@ -85,9 +85,11 @@ def _coerce(value: Any, schema: dict[str, Any]) -> Any:
     if isinstance(value, list):
         items = schema.get("items", {})
         return [_coerce(v, items) for v in value]
+    types = _types(schema)
+    if isinstance(value, float) and value.is_integer() and "integer" in types and "number" not in types:
+        return int(value)  # 2.0 where a count is asked for: the count 2, as the code expects an int
     if not isinstance(value, str):
         return value
-    types = _types(schema)
     if value in NULL_STRINGS and "null" in types:
         return None
     if not types or ("string" in types and value in schema.get("enum", [value])):
@@ -101,9 +103,7 @@ def _coerce(value: Any, schema: dict[str, Any]) -> Any:
             parsed = float(parsed)
         except ValueError:
             return value
-        if parsed.is_integer() and "integer" in types:
-            parsed = int(parsed)
-    return _coerce(parsed, schema) if isinstance(parsed, dict | list) else parsed
+    return _coerce(parsed, schema) if isinstance(parsed, dict | list | float) else parsed
 
 
 def _coerce_object(config: dict[str, Any], schema: dict[str, Any]) -> None:
@@ -138,17 +138,14 @@ def _numbers(value: Any, where: str) -> Iterator[tuple[str, float]]:
 
 
 def _show(value: Any) -> str:
-    """A value as the user wrote it in YAML."""
+    """A value as the user wrote it in YAML (a long list or mapping shortened)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+    if isinstance(value, int | float | str):
         return repr(value)
-    if isinstance(value, str):
-        return repr(value)
-    text = repr(value) if isinstance(value, int | float) else yaml.safe_dump(value, default_flow_style=True)
-    text = text.strip().removesuffix("...").strip()
+    text = yaml.safe_dump(value, default_flow_style=True, width=10**6).strip()
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -57,20 +57,15 @@ def create_dataset(
     *,
     shape: Sequence[int] | None = None,
     dtype: Any = None,
-    chunks: tuple[int, ...] | None = None,
-    **options: Any,
 ) -> h5py.Dataset:
-    """``group.create_dataset`` with per-chunk checksums (see :func:`dataset_options`); ``chunks`` overrides
-    the chunk shape of a dataset that has one."""
+    """``group.create_dataset`` (from ``data``, or empty of ``shape`` and ``dtype``) with per-chunk checksums
+    where HDF5 allows them (see :func:`dataset_options`)."""
     if data is not None:
         data = np.asarray(data)
         if dtype is not None:
             data = data.astype(dtype, copy=False)
         shape, dtype = data.shape, data.dtype
-    storage = dataset_options(shape, dtype)
-    if storage and chunks is not None:
-        storage["chunks"] = chunks
-    return group.create_dataset(name, shape=shape, dtype=dtype, data=data, **storage, **options)
+    return group.create_dataset(name, shape=shape, dtype=dtype, data=data, **dataset_options(shape, dtype))
 
 
 def read_array(dataset: h5py.Dataset, path: str | Path, selection: Any = ()) -> np.ndarray:
