@@ -2,7 +2,7 @@
 # Run: snakemake --cores N   (or `make run`); cluster: snakemake --profile profiles/slurm
 
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 min_version("9.0")
 
@@ -10,7 +10,10 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
-validate(config, "schemas/config.schema.yaml")
+# the config (command-line overrides coerced, defaults filled in) checked up front: one line on a bad key
+from v1sim.config_schema import check_workflow_config
+
+check_workflow_config(config, workflow)
 
 
 include: "rules/common.smk"

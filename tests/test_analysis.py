@@ -168,4 +168,4 @@ def test_bad_inputs_exit_2_without_output(tmp_path: Path, capsys: pytest.Capture
         )
         == 2
     )
-    assert "analysis.bin_ms: must be positive" in capsys.readouterr().err
+    assert "argument --bin: 0 is not > 0" in capsys.readouterr().err

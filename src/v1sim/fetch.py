@@ -16,6 +16,7 @@ only once it is complete and checked: an interrupted or refused download leaves 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import json
@@ -76,9 +77,50 @@ def fetch_release(
         if (dest / rel).resolve() == manifest.resolve():
             raise V1SimInputError(rel, None, f"is the checksum manifest's own path ({manifest})")
     records = load_manifest(manifest)
+    wanted = (dest, manifest.parent, *((dest / rel).parent for rel in rels))
+    made = [missing for folder in wanted for missing in _missing_folders(folder)]
+    try:
+        return _fetch_all(base, rels, dest, manifest, records, pins, refresh, progress, timeout)
+    except BaseException:
+        # a failed fetch leaves no folder it made that stayed empty (files fetched before stay, recorded)
+        for folder in sorted(set(made), key=lambda f: len(f.parts), reverse=True):
+            _remove_empty_tree(folder)
+        raise
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and its ancestors that do not exist yet (the folders a ``mkdir -p`` would make)."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _remove_empty_tree(folder: Path) -> None:
+    """Remove ``folder`` and its subfolders, bottom up, as far as they hold no file."""
+    if not folder.is_dir():
+        return
+    for sub in sorted((p for p in folder.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        with contextlib.suppress(OSError):
+            sub.rmdir()
+    with contextlib.suppress(OSError):
+        folder.rmdir()
+
+
+def _fetch_all(
+    base: str,
+    rels: list[str],
+    dest: Path,
+    manifest: Path,
+    records: dict[str, Any],
+    pins: dict[str, str],
+    refresh: bool,
+    progress: bool,
+    timeout: float,
+) -> dict[str, dict[str, Any]]:
     dest.mkdir(parents=True, exist_ok=True)
     manifest.parent.mkdir(parents=True, exist_ok=True)
-
     result: dict[str, dict[str, Any]] = {}
     for rel in rels:
         record, status = _fetch_one(

@@ -65,6 +65,29 @@ def provenance(started: float, **fields: Any) -> dict[str, Any]:
     }
 
 
+def stage_record(folder: str | Path, stage: str, needs: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The provenance record of an output folder of ``stage`` (``v1sim <stage>``); a folder of another stage,
+    or one missing a file of ``needs``, is one input error naming the folder and what is wrong."""
+    from v1sim.errors import V1SimInputError
+
+    folder = Path(folder)
+    path = folder / "provenance.json"
+    if not path.is_file():
+        raise V1SimInputError(folder, "provenance.json", f"missing: not an output folder of v1sim {stage}")
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise V1SimInputError(path, None, f"not a readable provenance record ({exc})") from None
+    found = record.get("stage") if isinstance(record, dict) else None
+    if found != stage:
+        made = f"of v1sim {found}" if isinstance(found, str) else "of no v1sim stage"
+        raise V1SimInputError(path, "stage", f"an output folder {made}, expected one of v1sim {stage}")
+    missing = [name for name in needs if not (folder / name).is_file()]
+    if missing:
+        raise V1SimInputError(folder, missing[0], f"missing from this output folder of v1sim {stage}")
+    return record
+
+
 def write_json(path: Path, data: dict[str, Any]) -> None:
     """Write JSON atomically (temporary file in the same folder, then rename)."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")

@@ -25,11 +25,13 @@ import pandas as pd
 from v1sim.engine.simulate import SimulationResult, simulate
 from v1sim.errors import V1SimInputError
 from v1sim.inputs.from_config import ConfigInputs, read_node_table, report_samples, resolve_config_inputs
+from v1sim.limits import whole_steps_problem
 from v1sim.network.compiled import CompiledNetwork, read_compiled
 from v1sim.provenance import atomic_directory, provenance, write_json
 from v1sim.sonata.reports import write_report
 from v1sim.sonata.simulation_config import SimulationConfig, load_simulation_config, spike_input_files
 from v1sim.sonata.spikes import write_spikes
+from v1sim.storage import create_dataset
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +154,7 @@ def simulate_with_config(
     dt = settings.dt_ms if settings.dt_ms is not None else (config.dt_ms if config else None)
     if tstop is None or dt is None:
         raise V1SimInputError(None, "run", "tstop and dt are needed (from the config or the settings)")
+    _check_steps(tstop, dt, settings, config)
     inputs = resolve_config_inputs(net, nodes, config, settings.input_files)
     both = set(inputs.spike_trains) & set(settings.poisson_hz)
     if both:
@@ -192,6 +195,22 @@ def simulate_with_config(
         else max(1, round(settings.record_interval_ms / dt))
     )
     return SimulationRun(result, inputs, poisson_hz, requested, requested_every)
+
+
+def _check_steps(tstop: float, dt: float, settings: RunSettings, config: SimulationConfig | None) -> None:
+    """A run of whole steps (:mod:`v1sim.limits`): refused when the settings give the length or the step; a
+    simulation config's own ``run`` that is not is run to the next whole step, as NEST runs it (warned)."""
+    given = settings.tstop_ms is not None or settings.dt_ms is not None
+    problem = whole_steps_problem(tstop, dt, whole=given)
+    if problem:
+        raise V1SimInputError(None if given else config.config_file, "tstop" if given else "run.tstop", problem)
+    rounded = None if given else whole_steps_problem(tstop, dt)
+    if rounded:
+        log.warning("%s: run.tstop: %s; runs to the next step, as NEST does", config.config_file, rounded)
+    if settings.record_interval_ms is not None:
+        problem = whole_steps_problem(settings.record_interval_ms, dt)
+        if problem:
+            raise V1SimInputError(None, "record_interval_ms", problem)
 
 
 def run_simulation(
@@ -297,10 +316,10 @@ def _write_v_m(
     stride = every // result.record_every
     rows = np.arange(stride - 1, len(result.v_m), stride)
     with h5py.File(path, "w") as h5:
-        h5["time_ms"] = result.record_times_ms[rows]
-        h5["v_m"] = result.v_m[np.ix_(rows, columns)]
+        create_dataset(h5, "time_ms", data=result.record_times_ms[rows])
+        create_dataset(h5, "v_m", data=result.v_m[np.ix_(rows, columns)])
         h5["v_m"].attrs["units"] = "mV"
-        h5["i_syn"] = result.i_syn[np.ix_(rows, columns)]
+        create_dataset(h5, "i_syn", data=result.i_syn[np.ix_(rows, columns)])
         h5["i_syn"].attrs["units"] = "pA"
         h5["i_syn"].attrs["description"] = (
             "total synaptic current: the sum of the alpha currents of all ports"
@@ -309,4 +328,4 @@ def _write_v_m(
             [net.population_names[p] for p in net.node_population[ids]],
             dtype=h5py.string_dtype(),
         )
-        h5["node_id"] = net.node_id[ids]
+        create_dataset(h5, "node_id", data=net.node_id[ids])

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from v1sim.errors import V1SimInputError
+from v1sim.storage import parquet_columns, read_parquet
 
 AUTO = "auto"
 #: The columns ``auto`` tries, in order, before the node type.
@@ -85,15 +86,8 @@ def read_cells(
 ) -> pd.DataFrame:
     """``columns`` of a convert-stage nodes.parquet, the ``optional`` ones as NaN where the table lacks them,
     and ``cell_class`` (:func:`cell_classes`); one-line input errors for a missing file or required column."""
-    import pyarrow.parquet as pq
-
     path = Path(path)
-    if not path.is_file():
-        raise V1SimInputError(path, None, "file not found")
-    try:
-        names = set(pq.read_schema(path).names)
-    except (OSError, ValueError) as exc:
-        raise V1SimInputError(path, None, f"not a Parquet table ({exc})") from None
+    names = set(parquet_columns(path))
     missing = [c for c in columns if c not in names]
     if missing:
         raise V1SimInputError(
@@ -101,7 +95,7 @@ def read_cells(
         )
     check_class_column(class_column, names, path)
     wanted = list(dict.fromkeys([*columns, *optional, *source_columns(class_column)]))
-    nodes = pd.read_parquet(path, columns=[c for c in wanted if c in names])
+    nodes = read_parquet(path, columns=[c for c in wanted if c in names])
     nodes["cell_class"] = cell_classes(nodes, class_column, path)
     for column in optional:
         if column not in nodes:

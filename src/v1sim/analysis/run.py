@@ -20,6 +20,7 @@ from v1sim.analysis.binned import binned_counts
 from v1sim.analysis.classes import AUTO
 from v1sim.errors import V1SimInputError
 from v1sim.provenance import atomic_directory, provenance, write_json
+from v1sim.storage import write_parquet
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,7 @@ def analyse(
             else None
         )
         classes = rates.class_table(neurons, reference)
-        neurons.to_parquet(tmp / "neurons.parquet", index=False)
+        write_parquet(neurons, tmp / "neurons.parquet")
         classes.to_csv(tmp / "classes.csv", index=False)
         centres, population = rates.population_rate(activity, s.bin_ms)
         pd.DataFrame({"time_ms": centres, "rate_hz": population}).to_csv(
@@ -168,7 +169,7 @@ def analyse(
             )
 
         pairs = stages.run("spike-count correlations", pairwise)
-        pairs.to_parquet(tmp / "correlation_pairs.parquet", index=False)
+        write_parquet(pairs, tmp / "correlation_pairs.parquet")
         correlations.class_pair_means(pairs).to_csv(tmp / "correlation_classes.csv", index=False)
 
         summary = {

@@ -17,6 +17,7 @@ from v1sim.analysis.classes import AUTO
 from v1sim.analysis.sequences import NO_SEQUENCE_GAIN_NATS_PER_SPIKE, fit_ppseq, likelihood_gain
 from v1sim.errors import V1SimInputError
 from v1sim.provenance import atomic_directory, provenance, write_json
+from v1sim.storage import write_parquet
 
 log = logging.getLogger(__name__)
 
@@ -142,14 +143,15 @@ def detect_sequences(
         pd.DataFrame({"sweep": np.arange(1, s.sweeps + 1), "log_likelihood": result.log_likelihood}).to_csv(
             tmp / "trace.csv", index=False
         )
-        pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 "neuron": neuron,
                 "time_ms": s.t_start_ms + 1000.0 * time_s,
                 "event": result.assignment,
                 "sequence_type": result.spike_type,
             }
-        ).to_parquet(tmp / "spikes.parquet", index=False)
+        )
+        write_parquet(frame, tmp / "spikes.parquet")
         summary = {
             "n_neurons": len(picked),
             "n_spikes": len(time_s),
@@ -238,13 +240,14 @@ def _write_empty(
     with atomic_directory(Path(outdir)) as tmp:
         for name, names in columns.items():
             pd.DataFrame(columns=names).to_csv(tmp / name, index=False)
-        pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 "neuron": np.zeros(0, np.int64),
                 "time_ms": np.zeros(0),
                 "event": np.zeros(0, np.int64),
                 "sequence_type": np.zeros(0, np.int64),
             }
-        ).to_parquet(tmp / "spikes.parquet", index=False)
+        )
+        write_parquet(frame, tmp / "spikes.parquet")
         _write_provenance(tmp, started, spikes, nodes, s, population, t_stop_ms, summary)
     return summary

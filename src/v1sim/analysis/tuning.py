@@ -23,6 +23,7 @@ from v1sim.analysis.activity import load_activity
 from v1sim.analysis.classes import AUTO
 from v1sim.analysis.targets import BILLEH_OSI_DSI, BILLEH_RATE_HZ
 from v1sim.errors import V1SimInputError
+from v1sim.storage import parquet_columns, read_parquet
 from v1sim.taxonomy import target_group
 
 #: Cells below this rate at their preferred direction get no OSI/DSI.
@@ -152,10 +153,9 @@ def direction_rates(
         seconds[h, k] += activity.duration_s
     if spikes is None:
         raise V1SimInputError(None, "tuning", "no trials to analyse")
-    import pyarrow.parquet as pq
 
-    if "tuning_angle" in pq.read_schema(nodes).names:
-        angles = pd.read_parquet(nodes, columns=["population", "node_id", "tuning_angle"])
+    if "tuning_angle" in parquet_columns(nodes):
+        angles = read_parquet(nodes, columns=["population", "node_id", "tuning_angle"])
         cells = cells.merge(angles, on=["population", "node_id"], how="left")
     rates = spikes.sum(axis=0) / seconds.sum(axis=0)[None, :]
     halves = spikes / seconds[:, None, :] if (seconds > 0).all() else None

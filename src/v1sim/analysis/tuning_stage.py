@@ -23,6 +23,7 @@ from v1sim.analysis.tuning import (
 )
 from v1sim.errors import V1SimInputError
 from v1sim.provenance import atomic_directory, provenance, write_json
+from v1sim.storage import write_parquet
 from v1sim.taxonomy import target_group
 
 log = logging.getLogger(__name__)
@@ -37,20 +38,44 @@ CEILING_SEED = 0
 
 
 def _read_trials(source: Path | pd.DataFrame) -> pd.DataFrame:
+    """The trials table (direction_deg, trial, spikes), checked: finite directions, whole trial numbers,
+    spike files that exist (relative paths are relative to the table's folder)."""
     if isinstance(source, pd.DataFrame):
         trials, path = source.copy(), Path("trials")
     else:
         path = Path(source)
+        if not path.is_file():
+            raise V1SimInputError(path, None, "file not found")
         try:
             trials = pd.read_csv(path)
-        except FileNotFoundError:
-            raise V1SimInputError(path, None, "file not found") from None
+        except pd.errors.EmptyDataError:
+            raise V1SimInputError(path, None, "empty: expected a CSV with direction_deg, trial, spikes") from None
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+            reason = " ".join(str(exc).split())
+            raise V1SimInputError(path, None, f"not a CSV table of trials ({reason})") from None
     missing = {"direction_deg", "trial", "spikes"} - set(trials.columns)
     if missing:
         raise V1SimInputError(path, sorted(missing)[0], "the trials table needs direction_deg, trial, spikes")
+    if trials.empty:
+        raise V1SimInputError(path, None, "the trials table has no rows")
+    direction = pd.to_numeric(trials["direction_deg"], errors="coerce").to_numpy(dtype=float)
+    trial = pd.to_numeric(trials["trial"], errors="coerce").to_numpy(dtype=float)
+    for column, bad, what in (
+        ("direction_deg", ~np.isfinite(direction), "a finite angle"),
+        ("trial", ~np.isfinite(trial) | (trial % 1 != 0) | (trial < 0), "a trial number"),
+    ):
+        if bad.any():
+            row = int(np.argmax(bad))
+            raise V1SimInputError(path, column, f"row {row + 1}: {trials[column].iloc[row]!r} is not {what}")
+    trials["direction_deg"], trials["trial"] = direction, trial.astype(np.int64)
     if trials["direction_deg"].nunique() < 3:
         raise V1SimInputError(path, "direction_deg", "OSI and DSI need at least 3 directions")
-    trials["spikes"] = [str((path.parent / p) if not Path(p).is_absolute() else p) for p in trials["spikes"]]
+    trials["spikes"] = [
+        str((path.parent / str(p)) if not Path(str(p)).is_absolute() else p) for p in trials["spikes"]
+    ]
+    for row, spikes in enumerate(trials["spikes"]):
+        if not Path(spikes).is_file():
+            raise V1SimInputError(path, "spikes", f"row {row + 1}: {spikes}: file not found")
     return trials
 
 
@@ -109,7 +134,7 @@ def analyse_tuning(
             # agreement of two independent estimates: the ceiling trial noise puts on any correlation
             split_half[group] = circular_correlation(half_preferred[0][mine], half_preferred[1][mine])
     with atomic_directory(Path(outdir)) as tmp:
-        neurons.to_parquet(tmp / "neurons.parquet", index=False)
+        write_parquet(neurons, tmp / "neurons.parquet")
         classes.to_csv(tmp / "classes.csv", index=False)
         summary = {
             "n_cells": len(neurons),

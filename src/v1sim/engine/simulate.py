@@ -74,10 +74,16 @@ def resolve_device(device: str) -> str:
     """``auto`` picks the GPU when numba sees one (or its simulator is enabled), else the CPU."""
     if device not in ("auto", "cpu", "cuda"):
         raise V1SimInputError(None, "device", f"unknown device '{device}' (auto, cpu or cuda)")
-    if device == "auto":
-        from numba import cuda
+    if device == "cpu":
+        return device
+    from numba import cuda
 
+    if device == "auto":
         return "cuda" if cuda.is_available() else "cpu"
+    if not cuda.is_available():
+        raise V1SimInputError(
+            None, "device", "cuda: numba sees no CUDA GPU here (no driver or no device); use cpu or auto"
+        )
     return device
 
 
@@ -122,6 +128,7 @@ def simulate(
     started = time.perf_counter()
     if not tstop_ms > 0:
         raise V1SimInputError(None, "tstop", f"the run must be longer than zero, got {tstop_ms} ms")
+    device = resolve_device(device)
     n_steps = int(steps_of(tstop_ms, dt_ms))
     engine_net = prepare(net, dt_ms, dtype)
     events = input_events(net, n_steps, dt_ms, spike_trains, poisson_rates_hz)
@@ -133,7 +140,6 @@ def simulate(
     if len(record):
         record_every = 1 if record_interval_ms is None else int(steps_of(record_interval_ms, dt_ms))
         record_every = max(record_every, 1)
-    device = resolve_device(device)
     if threads is not None:
         numba.set_num_threads(threads)
     run = _run_cuda if device == "cuda" else _run_cpu

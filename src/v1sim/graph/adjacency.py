@@ -10,6 +10,8 @@ makes one (``A + Aᵀ``, ``max(A, Aᵀ)`` or ``(A + Aᵀ) / 2``).
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,8 @@ import scipy.sparse as sp
 
 from v1sim.analysis.classes import AUTO, read_cells
 from v1sim.errors import V1SimInputError
+from v1sim.network.compiled import FORMAT as COMPILED_FORMAT
+from v1sim.storage import checked_h5, read_parquet
 
 WEIGHTS = ("abs_weight", "synapses", "binary")
 SYMMETRISATIONS = ("sum", "max", "mean")
@@ -56,6 +60,17 @@ def _read_nodes(path: Path, class_column: str) -> pd.DataFrame:
     return nodes
 
 
+@contextlib.contextmanager
+def _open_compiled(path: Path) -> Iterator[h5py.File]:
+    """compiled_network.h5 opened for reading: a missing, foreign or corrupt file is one input error."""
+    if not path.is_file():
+        raise V1SimInputError(path, None, "compiled network not found (run v1sim convert)")
+    with checked_h5(path, "compiled network") as h5:
+        if h5.attrs.get("format") != COMPILED_FORMAT:
+            raise V1SimInputError(path, "format", f"not a {COMPILED_FORMAT} file (run v1sim convert)")
+        yield h5
+
+
 def _edge_population_codes(h5: h5py.File, path: Path, wanted: list[str]) -> np.ndarray:
     names = [s.decode() if isinstance(s, bytes) else s for s in h5["edge_populations/name"][:]]
     unknown = [name for name in wanted if name not in names]
@@ -71,9 +86,7 @@ def _edge_population_codes(h5: h5py.File, path: Path, wanted: list[str]) -> np.n
 def _compiled_edges(path: Path, wanted: list[str], weight: str) -> tuple[np.ndarray, ...]:
     """The selected edges of compiled_network.h5 as CSR pieces over engine indices: kept edges per source,
     their targets (engine indices, in file order: by source, then target) and weights."""
-    if not path.is_file():
-        raise V1SimInputError(path, None, "compiled network not found (run v1sim convert)")
-    with h5py.File(path, "r") as h5:
+    with _open_compiled(path) as h5:
         codes = _edge_population_codes(h5, path, wanted)
         syn = h5["synapses"]
         indptr = syn["indptr"][:]
@@ -95,7 +108,7 @@ def _parquet_synapse_counts(network: Path, wanted: list[str], nodes: pd.DataFram
         if not path.is_file():
             raise V1SimInputError(path, None, "edge table not found (run v1sim convert)")
         columns = ["source_population", "source_node_id", "target_population", "target_node_id", "nsyns"]
-        table = pd.read_parquet(path, columns=columns)
+        table = read_parquet(path, columns=columns)
         ends = []
         for end in ("source", "target"):
             where = keys.get_indexer(
@@ -116,9 +129,7 @@ def recurrent_edge_populations(compiled: str | Path) -> list[str]:
     """The edge populations of a compiled_network.h5 whose sources are simulated cells (none of their edges
     leaves a virtual population), in the file's order."""
     path = Path(compiled)
-    if not path.is_file():
-        raise V1SimInputError(path, None, "compiled network not found (run v1sim convert)")
-    with h5py.File(path, "r") as h5:
+    with _open_compiled(path) as h5:
         names = [s.decode() if isinstance(s, bytes) else s for s in h5["edge_populations/name"][:]]
         pops = h5["populations"]
         indptr = h5["synapses/indptr"]

@@ -22,6 +22,7 @@ from v1sim.graph.adjacency import Adjacency, load_adjacency, symmetrise
 from v1sim.graph.communities import DEFAULT_MAX_EDGES_DIRECTED, METHODS, detect_communities
 from v1sim.graph.layout import community_graph, force_layout
 from v1sim.provenance import atomic_directory, provenance, write_json
+from v1sim.storage import read_parquet, write_parquet
 from v1sim.taxonomy import layer_of
 
 log = logging.getLogger(__name__)
@@ -88,12 +89,7 @@ def agreement_with(labels: np.ndarray, reference: np.ndarray) -> dict[str, float
 
 def read_rates(path: Path, nodes: pd.DataFrame) -> np.ndarray:
     """Per-node rates (Hz) from the analysis stage's neurons.parquet, in the graph's node order (0 if absent)."""
-    try:
-        table = pd.read_parquet(path, columns=["population", "node_id", "rate_hz"])
-    except FileNotFoundError:
-        raise V1SimInputError(path, None, "file not found") from None
-    except (KeyError, ValueError) as exc:
-        raise V1SimInputError(path, "columns", f"not a neurons table of the analysis stage ({exc})") from None
+    table = read_parquet(path, columns=["population", "node_id", "rate_hz"])
     if not np.isfinite(table["rate_hz"]).all() or (table["rate_hz"] < 0).any():
         raise V1SimInputError(path, "rate_hz", "rates must be finite and >= 0")
     index = pd.MultiIndex.from_arrays([table["population"], table["node_id"]])
@@ -267,7 +263,7 @@ def analyse_graph(
                 )
             )
         parts, costs, records = _partitions(adj, undirected, node_rates, s, stages)
-        pd.concat([nodes, parts], axis=1).to_parquet(tmp / "nodes.parquet", index=False)
+        write_parquet(pd.concat([nodes, parts], axis=1), tmp / "nodes.parquet")
         pd.DataFrame(summary_rows).to_csv(tmp / "communities.csv", index=False)
         pd.concat(class_tables).to_csv(tmp / "class_community.csv", index=False)
         pd.concat(layouts).to_csv(tmp / "community_layout.csv", index=False)

@@ -26,6 +26,7 @@ from v1sim.sonata.node_sets import NodeSetResolver, Where, static_populations
 from v1sim.sonata.reports import PopulationReport
 from v1sim.sonata.simulation_config import ReportSpec, SimulationConfig, SpikeInput, command_line_inputs
 from v1sim.sonata.spikes import read_spikes, read_spikes_csv, read_spikes_nwb
+from v1sim.storage import read_parquet
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def read_node_table(network_dir: Path) -> pd.DataFrame:
     path = Path(network_dir) / NODES_FILE
     if not path.is_file():
         raise V1SimInputError(path, None, "node table not found: is this a folder of v1sim convert?")
-    return pd.read_parquet(path)
+    return read_parquet(path)
 
 
 def resolve_config_inputs(

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from v1sim.errors import V1SimInputError
 from v1sim.inputs.lgn import LGNResponder, LGNUnits, default_screen, lgn_spikes
 from v1sim.inputs.stimulus import DriftingGrating, FullFieldFlash, GrayScreen, Movie, Screen
 from v1sim.provenance import provenance, write_json
 from v1sim.sonata.spikes import write_spikes
+from v1sim.storage import parquet_columns, read_parquet
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +36,10 @@ LGN_NODE_COLUMNS = [
 
 def read_units(nodes_path: str | Path, population: str = "lgn") -> LGNUnits:
     """The LGN units of a convert-stage nodes.parquet (``sf_sep`` too when the circuit has it)."""
-    import pyarrow.parquet as pq
-
     nodes_path = Path(nodes_path)
-    if not nodes_path.is_file():
-        raise V1SimInputError(nodes_path, None, "file not found")
-    names = pq.read_schema(nodes_path).names
+    names = parquet_columns(nodes_path)
     columns = [c for c in [*LGN_NODE_COLUMNS, "sf_sep"] if c in names]
-    return LGNUnits.from_nodes(pd.read_parquet(nodes_path, columns=columns), population, str(nodes_path))
+    return LGNUnits.from_nodes(read_parquet(nodes_path, columns=columns), population, str(nodes_path))
 
 
 def load_movie(path: str | Path, pixel_deg: float, rows_deg: float = 120.0, cols_deg: float = 240.0) -> Movie:

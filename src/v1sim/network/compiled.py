@@ -21,6 +21,7 @@ import h5py
 import numpy as np
 
 from v1sim.errors import V1SimInputError
+from v1sim.storage import checked_h5, create_dataset, read_array
 
 FORMAT = "v1sim-compiled-network"
 FORMAT_VERSION = 2
@@ -118,31 +119,31 @@ def write_compiled_header(h5: h5py.File, net: CompiledNetwork) -> None:
     h5.attrs["n_neurons"] = net.n_neurons
     h5.attrs["n_virtual"] = net.n_virtual
     pops = h5.create_group("populations")
-    pops["name"] = _strings(net.population_names)
-    pops["virtual"] = net.population_virtual.astype(bool)
-    pops["offset"] = net.population_offset.astype(np.int64)
-    pops["size"] = net.population_size.astype(np.int64)
+    create_dataset(pops, "name", data=_strings(net.population_names))
+    create_dataset(pops, "virtual", data=net.population_virtual.astype(bool))
+    create_dataset(pops, "offset", data=net.population_offset.astype(np.int64))
+    create_dataset(pops, "size", data=net.population_size.astype(np.int64))
     nodes = h5.create_group("nodes")
-    nodes["population"] = net.node_population.astype(np.uint16)
-    nodes["node_id"] = net.node_id.astype(np.int64)
+    create_dataset(nodes, "population", data=net.node_population.astype(np.uint16))
+    create_dataset(nodes, "node_id", data=net.node_id.astype(np.int64))
     neurons = h5.create_group("neurons")
-    neurons["model_code"] = net.model_code.astype(np.int8)
+    create_dataset(neurons, "model_code", data=net.model_code.astype(np.int8))
     neurons["model_code"].attrs["codes"] = MODEL_CODE_NAMES
     for name, unit in NEURON_SCALARS.items():
-        neurons[name] = net.scalars[name].astype(np.float64)
+        create_dataset(neurons, name, data=net.scalars[name].astype(np.float64))
         neurons[name].attrs["units"] = unit
     for name, (_, unit) in NEURON_VECTORS.items():
-        neurons[name] = net.vectors[name].astype(np.float64)
+        create_dataset(neurons, name, data=net.vectors[name].astype(np.float64))
         neurons[name].attrs["units"] = unit
     for name in NEURON_FLAGS:
-        neurons[name] = net.flags[name].astype(bool)
-    neurons["n_ports"] = net.n_ports.astype(np.int16)
+        create_dataset(neurons, name, data=net.flags[name].astype(bool))
+    create_dataset(neurons, "n_ports", data=net.n_ports.astype(np.int16))
     ports = h5.create_group("ports")
     for name, unit in PORT_ARRAYS.items():
-        ports[name] = getattr(net, name).astype(np.float64)
+        create_dataset(ports, name, data=getattr(net, name).astype(np.float64))
         ports[name].attrs["units"] = unit
     edges = h5.create_group("edge_populations")
-    edges["name"] = _strings(net.edge_population_names)
+    create_dataset(edges, "name", data=_strings(net.edge_population_names))
 
 
 def write_compiled(path: Path, net: CompiledNetwork) -> None:
@@ -150,54 +151,58 @@ def write_compiled(path: Path, net: CompiledNetwork) -> None:
     with h5py.File(path, "w") as h5:
         write_compiled_header(h5, net)
         syn = h5.create_group("synapses")
-        syn["indptr"] = net.indptr.astype(np.int64)
-        syn["target"] = net.target.astype(np.int32)
-        syn["weight_pa"] = net.weight_pa.astype(np.float64)
-        syn["delay_ms"] = net.delay_ms.astype(np.float64)
-        syn["port"] = net.port.astype(np.uint8)
-        syn["edge_population"] = net.edge_population.astype(np.uint16)
+        create_dataset(syn, "indptr", data=net.indptr.astype(np.int64))
+        create_dataset(syn, "target", data=net.target.astype(np.int32))
+        create_dataset(syn, "weight_pa", data=net.weight_pa.astype(np.float64))
+        create_dataset(syn, "delay_ms", data=net.delay_ms.astype(np.float64))
+        create_dataset(syn, "port", data=net.port.astype(np.uint8))
+        create_dataset(syn, "edge_population", data=net.edge_population.astype(np.uint16))
+
+
+def _names(values: np.ndarray) -> list[str]:
+    return [s.decode() if isinstance(s, bytes) else s for s in values]
 
 
 def read_compiled(path: str | Path) -> CompiledNetwork:
-    """Load a compiled network written by ``v1sim convert``."""
+    """Load a compiled network written by ``v1sim convert``; a corrupt dataset (a chunk whose checksum fails)
+    is an input error naming the file and the dataset."""
     path = Path(path)
-    if not path.is_file():
-        raise V1SimInputError(path, None, "compiled network not found")
-    try:
-        h5 = h5py.File(path, "r")
-    except OSError:
-        raise V1SimInputError(path, None, "not a readable HDF5 file") from None
-    with h5:
+    with checked_h5(path, "compiled network") as h5:
         if h5.attrs.get("format") != FORMAT:
             raise V1SimInputError(path, "format", f"not a {FORMAT} file")
-        if int(h5.attrs["format_version"]) != FORMAT_VERSION:
+        version = h5.attrs.get("format_version")
+        if version is None or int(version) != FORMAT_VERSION:
             raise V1SimInputError(
                 path,
                 "format_version",
-                f"version {h5.attrs['format_version']}, expected {FORMAT_VERSION}: convert the circuit again",
+                f"version {version}, expected {FORMAT_VERSION}: convert the circuit again",
             )
-        neurons, syn, pops = h5["neurons"], h5["synapses"], h5["populations"]
+
+        def read(name: str) -> np.ndarray:
+            if name not in h5:
+                raise V1SimInputError(path, f"/{name}", "required dataset is missing")
+            return read_array(h5[name], path)
+
+        syn = "synapses"
         return CompiledNetwork(
-            population_names=[s.decode() if isinstance(s, bytes) else s for s in pops["name"][:]],
-            population_virtual=pops["virtual"][:],
-            population_offset=pops["offset"][:],
-            population_size=pops["size"][:],
-            node_population=h5["nodes/population"][:],
-            node_id=h5["nodes/node_id"][:],
-            model_code=neurons["model_code"][:],
-            scalars={k: neurons[k][:] for k in NEURON_SCALARS},
-            vectors={k: neurons[k][:] for k in NEURON_VECTORS},
-            flags={k: neurons[k][:] for k in NEURON_FLAGS},
-            n_ports=neurons["n_ports"][:],
-            **{name: h5["ports"][name][:] for name in PORT_ARRAYS},
-            indptr=syn["indptr"][:],
-            target=syn["target"][:],
-            weight_pa=syn["weight_pa"][:],
-            delay_ms=syn["delay_ms"][:],
-            port=syn["port"][:],
-            edge_population=syn["edge_population"][:],
-            edge_population_names=[
-                s.decode() if isinstance(s, bytes) else s for s in h5["edge_populations/name"][:]
-            ],
+            population_names=_names(read("populations/name")),
+            population_virtual=read("populations/virtual"),
+            population_offset=read("populations/offset"),
+            population_size=read("populations/size"),
+            node_population=read("nodes/population"),
+            node_id=read("nodes/node_id"),
+            model_code=read("neurons/model_code"),
+            scalars={k: read(f"neurons/{k}") for k in NEURON_SCALARS},
+            vectors={k: read(f"neurons/{k}") for k in NEURON_VECTORS},
+            flags={k: read(f"neurons/{k}") for k in NEURON_FLAGS},
+            n_ports=read("neurons/n_ports"),
+            **{name: read(f"ports/{name}") for name in PORT_ARRAYS},
+            indptr=read(f"{syn}/indptr"),
+            target=read(f"{syn}/target"),
+            weight_pa=read(f"{syn}/weight_pa"),
+            delay_ms=read(f"{syn}/delay_ms"),
+            port=read(f"{syn}/port"),
+            edge_population=read(f"{syn}/edge_population"),
+            edge_population_names=_names(read("edge_populations/name")),
             attrs={k: v for k, v in h5.attrs.items() if k not in ("format", "format_version")},
         )

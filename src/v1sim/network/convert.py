@@ -47,6 +47,7 @@ from v1sim.provenance import atomic_directory, peak_memory_mb, provenance, write
 from v1sim.sonata.config import load_circuit_config
 from v1sim.sonata.edges import EdgeChunk, EdgePopulation, read_edge_populations
 from v1sim.sonata.nodes import read_node_populations
+from v1sim.storage import create_dataset, parquet_options, write_parquet
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +189,7 @@ def _write_nodes(table, path: Path) -> None:
             frame[column] = (
                 frame[column].map(lambda v: None if v is None or v != v else str(v)).astype("string")
             )
-    frame.to_parquet(path, index=False)
+    write_parquet(frame, path)
 
 
 def _write_connectome_npz(
@@ -227,6 +228,7 @@ class _ParquetWriter:
                 table.schema,
                 compression=self.compression,
                 use_dictionary=["source_population", "target_population"],
+                **parquet_options(),
             )
         self.writer.write_table(table)
 
@@ -377,8 +379,8 @@ def _write_sorted(
     with h5py.File(tmp / "compiled_network.h5", "w") as compiled, h5py.File(tmp / "connectome.h5", "w") as jl:
         write_compiled_header(compiled, header)
         group = compiled.create_group("synapses")
-        group["indptr"] = group_pointers(syn.source, n_nodes)
-        group["edge_population"] = sorted_population
+        create_dataset(group, "indptr", data=group_pointers(syn.source, n_nodes))
+        create_dataset(group, "edge_population", data=sorted_population)
         julia.write_header(jl, space)
         julia_groups = [julia.edge_group(jl, pop, space, duplicates[pop.name]) for pop in edge_pops]
         for j, pop in enumerate(edge_pops):
@@ -394,7 +396,7 @@ def _write_sorted(
         for name, values, dtype, julia_name in columns:
             ordered = gather(values, order)
             if name is not None:
-                group.create_dataset(name, data=ordered.astype(dtype, copy=False))
+                create_dataset(group, name, data=ordered.astype(dtype, copy=False))
             if julia_name is not None:
                 for j, pop in enumerate(edge_pops):
                     part = ordered[selections[j]]

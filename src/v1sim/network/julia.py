@@ -20,6 +20,7 @@ import numpy as np
 from v1sim.network.neurons import NodeSpace
 from v1sim.network.sorting import group_pointers
 from v1sim.sonata.edges import EdgePopulation
+from v1sim.storage import create_dataset
 
 FORMAT = "v1sim-julia-connectome"
 
@@ -44,7 +45,7 @@ def write_header(h5: h5py.File, space: NodeSpace) -> None:
     h5.attrs["orientation"] = "rows = target nodes, columns = source nodes (CSC)"
     nodes = h5.create_group("nodes")
     for pop in space.populations:
-        nodes.create_dataset(f"{pop.name}/node_id", data=pop.node_ids.astype(np.int64))
+        create_dataset(nodes, f"{pop.name}/node_id", data=pop.node_ids.astype(np.int64))
 
 
 def edge_group(h5: h5py.File, pop: EdgePopulation, space: NodeSpace, duplicate_entries: bool) -> h5py.Group:
@@ -67,13 +68,13 @@ def write_colptr(group: h5py.Group, source_index: np.ndarray, n_sources: int) ->
     """Column pointers (1-based) from the population-local source index of each entry, in CSC order."""
     group.attrs["nnz"] = len(source_index)
     colptr = group_pointers(source_index, n_sources) + 1
-    group.create_dataset("colptr", data=colptr.astype(index_dtype(group)))
+    create_dataset(group, "colptr", data=colptr.astype(index_dtype(group)))
 
 
 def write_column(group: h5py.Group, name: str, values: np.ndarray) -> None:
     if name == "rowval":
         values = values.astype(index_dtype(group))
-    group.create_dataset(name, data=values)
+    create_dataset(group, name, data=values)
     if name == "nzval":
         group[name].attrs["units"] = "pA"
     elif name == "delay_ms":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from pathlib import Path
@@ -13,9 +12,10 @@ import pandas as pd
 
 from v1sim.analysis.activity import load_activity
 from v1sim.analysis.classes import AUTO
-from v1sim.errors import V1SimInputError
+from v1sim.analysis.run import TABLES as ANALYSIS_TABLES
 from v1sim.plots import analysis as plots
-from v1sim.provenance import atomic_directory, provenance, write_json
+from v1sim.provenance import atomic_directory, provenance, stage_record, write_json
+from v1sim.storage import read_parquet
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +56,7 @@ def draw_figures(
     """
     started = time.perf_counter()
     tables = Path(analysis_dir)
-    record_path = tables / "provenance.json"
-    if not record_path.is_file():
-        raise V1SimInputError(tables, "provenance.json", "not an output folder of v1sim analyse")
-    record = json.loads(record_path.read_text())
+    record = stage_record(tables, "analyse", ANALYSIS_TABLES)
     t_start, t_stop = record["window_ms"]
     class_column = record.get("settings", {}).get("class_column", AUTO)
     with atomic_directory(Path(outdir)) as tmp:
@@ -77,8 +74,8 @@ def draw_figures(
         plots.umap_cells(
             pd.read_csv(tables / "umap_cells.csv", dtype=CLASS_NAMES), tmp / "umap_cells.png", palette
         )
-        plots.isi_cv(pd.read_parquet(tables / "neurons.parquet"), tmp / "isi_cv.png")
-        plots.correlations(pd.read_parquet(tables / "correlation_pairs.parquet"), tmp / "correlations.png")
+        plots.isi_cv(read_parquet(tables / "neurons.parquet"), tmp / "isi_cv.png")
+        plots.correlations(read_parquet(tables / "correlation_pairs.parquet"), tmp / "correlations.png")
         summary = {"raster_mode": drawn.mode, "raster_spikes": drawn.n_spikes, "figures": list(FIGURES)}
         write_json(
             tmp / "provenance.json",

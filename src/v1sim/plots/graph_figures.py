@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from pathlib import Path
@@ -21,9 +20,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from v1sim.errors import V1SimInputError
+from v1sim.graph.run import TABLES as GRAPH_TABLES
 from v1sim.plots.analysis import class_colour, class_colours, save_figure
-from v1sim.provenance import atomic_directory, provenance, write_json
+from v1sim.provenance import atomic_directory, provenance, stage_record, write_json
+from v1sim.storage import read_parquet
 
 log = logging.getLogger(__name__)
 
@@ -189,12 +189,9 @@ def draw_graph_figures(graph_dir: str | Path, outdir: str | Path) -> dict[str, A
     """Draw every graph figure (PNG and SVG) into ``outdir`` from the tables of ``v1sim graph``."""
     started = time.perf_counter()
     tables = Path(graph_dir)
-    record_path = tables / "provenance.json"
-    if not record_path.is_file():
-        raise V1SimInputError(tables, "provenance.json", "not an output folder of v1sim graph")
-    method = json.loads(record_path.read_text())["settings"]["methods"][0]
+    method = stage_record(tables, "graph", GRAPH_TABLES)["settings"]["methods"][0]
     with atomic_directory(Path(outdir)) as tmp:
-        nodes = pd.read_parquet(tables / "nodes.parquet")
+        nodes = read_parquet(tables / "nodes.parquet")
         community_depth(nodes, method, tmp / "community_depth.png")
         class_community(
             pd.read_csv(tables / "class_community.csv", dtype={"cell_class": str}),

@@ -3,7 +3,6 @@ detected events marked (the PPSeq paper's signature figure), and the log-likelih
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -15,9 +14,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from v1sim.errors import V1SimInputError
+from v1sim.analysis.sequences_stage import TABLES as SEQUENCE_TABLES
 from v1sim.plots.analysis import save_figure
-from v1sim.provenance import atomic_directory, provenance, write_json
+from v1sim.provenance import atomic_directory, provenance, stage_record, write_json
+from v1sim.storage import read_parquet
 
 FIGURES = ("sequence_raster.png", "sequence_trace.png")
 #: Every file :func:`draw_sequence_figures` writes into its folder.
@@ -80,12 +80,10 @@ def draw_sequence_figures(sequences_dir: str | Path, outdir: str | Path) -> dict
     """Draw the figures of a ``v1sim sequences`` folder into ``outdir``."""
     started = time.perf_counter()
     tables = Path(sequences_dir)
-    if not (tables / "provenance.json").is_file():
-        raise V1SimInputError(tables, "provenance.json", "not an output folder of v1sim sequences")
-    record = json.loads((tables / "provenance.json").read_text())
+    record = stage_record(tables, "sequences", SEQUENCE_TABLES)
     with atomic_directory(Path(outdir)) as tmp:
         sequence_raster(
-            pd.read_parquet(tables / "spikes.parquet"),
+            read_parquet(tables / "spikes.parquet"),
             pd.read_csv(tables / "neurons.csv"),
             pd.read_csv(tables / "events.csv"),
             tmp / "sequence_raster.png",

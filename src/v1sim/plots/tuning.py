@@ -3,7 +3,6 @@ Neuropixels units, preferred direction against the cells' ``tuning_angle``."""
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -15,9 +14,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from v1sim.errors import V1SimInputError
+from v1sim.analysis.tuning_stage import TABLES as TUNING_TABLES
 from v1sim.plots.analysis import class_colour, class_colours, save_figure
-from v1sim.provenance import atomic_directory, provenance, write_json
+from v1sim.provenance import atomic_directory, provenance, stage_record, write_json
+from v1sim.storage import read_parquet
 from v1sim.taxonomy import ei_of, target_group
 
 FIGURES = ("tuning_curves.png", "osi_dsi.png", "preferred_direction.png")
@@ -183,11 +183,9 @@ def draw_tuning_figures(tuning_dir: str | Path, outdir: str | Path) -> dict[str,
     """Draw the tuning figures (PNG and SVG) into ``outdir`` from the tables of ``v1sim tuning``."""
     started = time.perf_counter()
     tables = Path(tuning_dir)
-    if not (tables / "provenance.json").is_file():
-        raise V1SimInputError(tables, "provenance.json", "not an output folder of v1sim tuning")
-    record = json.loads((tables / "provenance.json").read_text())
+    record = stage_record(tables, "tuning", TUNING_TABLES)
     with atomic_directory(Path(outdir)) as tmp:
-        neurons = pd.read_parquet(tables / "neurons.parquet")
+        neurons = read_parquet(tables / "neurons.parquet")
         classes = pd.read_csv(tables / "classes.csv", dtype={"cell_class": str})
         tuning_curves(neurons, tmp / "tuning_curves.png")
         osi_dsi(neurons, classes, tmp / "osi_dsi.png")

@@ -22,6 +22,7 @@ import numpy as np
 
 from v1sim.errors import V1SimInputError
 from v1sim.sonata.writer import SONATA_MAGIC, SONATA_VERSION
+from v1sim.storage import create_dataset, read_array
 
 
 @dataclass
@@ -67,20 +68,17 @@ def write_report(
                 )
             group = root.create_group(name)
             mapping = group.create_group("mapping")
-            mapping.create_dataset("node_ids", data=np.asarray(report.node_ids, dtype=np.uint64))
-            mapping.create_dataset("element_ids", data=np.zeros(n_cells, dtype=np.uint64))
-            mapping.create_dataset("element_pos", data=np.zeros(n_cells, dtype=np.float64))
+            create_dataset(mapping, "node_ids", data=np.asarray(report.node_ids, dtype=np.uint64))
+            create_dataset(mapping, "element_ids", data=np.zeros(n_cells, dtype=np.uint64))
+            create_dataset(mapping, "element_pos", data=np.zeros(n_cells, dtype=np.float64))
             pointers = np.arange(n_cells + 1, dtype=np.uint64)
-            mapping.create_dataset("index_pointer", data=pointers)
-            mapping.create_dataset("index_pointers", data=pointers)
+            create_dataset(mapping, "index_pointer", data=pointers)
+            create_dataset(mapping, "index_pointers", data=pointers)
             stop = exclusive_stop(report.start_ms, report.step_ms, len(data))
-            time = mapping.create_dataset("time", data=np.array([report.start_ms, stop, report.step_ms]))
+            time = create_dataset(mapping, "time", data=np.array([report.start_ms, stop, report.step_ms]))
             time.attrs["units"] = "ms"
-            dataset = group.create_dataset(
-                "data",
-                data=data,
-                chunks=(min(max(len(data), 1), 65536), max(n_cells, 1)) if data.size else None,
-            )
+            # whole samples (rows of every cell) per chunk, as libsonata reads them
+            dataset = create_dataset(group, "data", data=data)
             dataset.attrs["variable"] = variable
             dataset.attrs["units"] = units
 
@@ -99,10 +97,10 @@ def read_report(path: Path) -> dict[str, PopulationReport]:
             for needed in ("data", "mapping/node_ids", "mapping/time"):
                 if needed not in group:
                     raise V1SimInputError(path, f"/report/{name}/{needed}", "missing")
-            start, _, step = (float(v) for v in group["mapping/time"][:3])
+            start, _, step = (float(v) for v in read_array(group["mapping/time"], path)[:3])
             out[name] = PopulationReport(
-                node_ids=group["mapping/node_ids"][:].astype(np.int64),
-                data=group["data"][:],
+                node_ids=read_array(group["mapping/node_ids"], path).astype(np.int64),
+                data=read_array(group["data"], path),
                 start_ms=start,
                 step_ms=step,
             )

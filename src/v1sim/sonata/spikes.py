@@ -16,6 +16,7 @@ import pandas as pd
 
 from v1sim.errors import V1SimInputError
 from v1sim.sonata.writer import SONATA_MAGIC, SONATA_VERSION
+from v1sim.storage import create_dataset, read_array
 
 #: The SONATA ``sorting`` enum (libsonata: ``SpikeReader::Population::Sorting``, an 8-bit enum).
 SORTING_CODES = {"none": 0, "by_id": 1, "by_time": 2}
@@ -71,8 +72,8 @@ def write_spikes(
             order = _order(node_ids, times, sorting)
             group = h5.create_group(f"spikes/{population}")
             group.attrs.create("sorting", SORTING_CODES[sorting], dtype=SORTING_ENUM)
-            group.create_dataset("node_ids", data=node_ids[order])
-            group.create_dataset("timestamps", data=times[order])
+            create_dataset(group, "node_ids", data=node_ids[order])
+            create_dataset(group, "timestamps", data=times[order])
             group["timestamps"].attrs["units"] = "ms"
 
 
@@ -137,14 +138,14 @@ def read_spikes(path: Path, population: str | None = None) -> dict[str, tuple[np
             if ids_name not in spikes or population is None:
                 raise V1SimInputError(path, "/spikes", "old-style spike file: its population must be named")
             out[population] = (
-                spikes[ids_name][:].astype(np.int64),
-                spikes["timestamps"][:].astype(np.float64),
+                read_array(spikes[ids_name], path).astype(np.int64),
+                read_array(spikes["timestamps"], path).astype(np.float64),
             )
             return out
         for name, group in spikes.items():
             if not isinstance(group, h5py.Group) or "timestamps" not in group or "node_ids" not in group:
                 raise V1SimInputError(path, f"/spikes/{name}", "expected node_ids and timestamps datasets")
-            ids, times = group["node_ids"][:], group["timestamps"][:]
+            ids, times = read_array(group["node_ids"], path), read_array(group["timestamps"], path)
             if len(ids) != len(times):
                 raise V1SimInputError(path, f"/spikes/{name}", "node_ids and timestamps differ in length")
             if not np.isfinite(times).all():
@@ -231,7 +232,7 @@ def read_spikes_nwb(
         for name, group in trains.items():
             if not name.isdigit() or "data" not in group:
                 raise V1SimInputError(path, f"{trains.name}/{name}", "expected <node_id>/data")
-            data = group["data"][()].astype(np.float64).ravel()
+            data = read_array(group["data"], path).astype(np.float64).ravel()
             ids.append(np.full(len(data), int(name), dtype=np.int64))
             times.append(data)
     if not ids:

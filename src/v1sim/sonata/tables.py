@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from v1sim.errors import V1SimInputError
+from v1sim.storage import CORRUPT, checked_h5
 
 #: bmtk 1.2 reads types tables with ``pd.read_csv(path, sep=" ", na_values="NONE")`` (pandas' default missing
 #: markers, among them ``NULL``, ``None`` and the empty field, apply as well).
@@ -20,17 +22,10 @@ _ONE_SPACE_HINT = (
 )
 
 
-def open_h5(path: Path, what: str) -> h5py.File:
-    """Open an HDF5 file for reading, turning every failure into a one-line input error."""
-    if not path.is_file():
-        raise V1SimInputError(path, None, f"{what} not found")
-    try:
-        return h5py.File(path, "r")
-    except OSError as exc:
-        reason = str(exc).split("(")[0].strip() or "unreadable"
-        raise V1SimInputError(
-            path, None, f"not a readable HDF5 file, truncated or corrupt? ({reason})"
-        ) from None
+def open_h5(path: Path, what: str) -> contextlib.AbstractContextManager[h5py.File]:
+    """Open an HDF5 file for reading (``with open_h5(...) as h5``), turning every failure — a missing or
+    unreadable file, a read that fails its checksum — into a one-line input error."""
+    return checked_h5(path, what)
 
 
 def integer_dataset(
@@ -53,11 +48,14 @@ def integer_dataset(
 
 
 def read_dataset(dataset: h5py.Dataset, path: Path, start: int = 0, stop: int | None = None) -> np.ndarray:
-    """Read ``dataset[start:stop]``; a short read from a truncated file becomes an input error."""
+    """Read ``dataset[start:stop]``; a short read from a truncated file, or a chunk whose checksum fails,
+    becomes an input error naming the dataset."""
     try:
         return dataset[start:stop]
-    except (OSError, RuntimeError, ValueError) as exc:
+    except (RuntimeError, ValueError) as exc:
         raise V1SimInputError(path, dataset.name, f"cannot read data, truncated file? ({exc})") from None
+    except OSError as exc:
+        raise V1SimInputError(path, dataset.name, f"{CORRUPT} ({exc})") from None
 
 
 def read_types_csv(path: Path, id_column: str) -> pd.DataFrame:

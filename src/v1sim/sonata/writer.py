@@ -15,6 +15,8 @@ import h5py
 import numpy as np
 import pandas as pd
 
+from v1sim.storage import create_dataset
+
 SONATA_MAGIC = np.uint32(0x0A7A)
 SONATA_VERSION = np.array([0, 1], dtype=np.uint32)
 
@@ -36,16 +38,16 @@ def write_nodes(
     with h5py.File(path, "w") as h5:
         _stamp(h5)
         pop = h5.create_group(f"nodes/{population}")
-        pop.create_dataset("node_id", data=np.arange(n, dtype=np.uint64) if node_id is None else node_id)
-        pop.create_dataset("node_type_id", data=np.asarray(node_type_id, dtype=np.uint64))
-        pop.create_dataset("node_group_id", data=np.zeros(n, dtype=np.uint32))
-        pop.create_dataset("node_group_index", data=np.arange(n, dtype=np.uint64))
+        create_dataset(pop, "node_id", data=np.arange(n, dtype=np.uint64) if node_id is None else node_id)
+        create_dataset(pop, "node_type_id", data=np.asarray(node_type_id, dtype=np.uint64))
+        create_dataset(pop, "node_group_id", data=np.zeros(n, dtype=np.uint32))
+        create_dataset(pop, "node_group_index", data=np.arange(n, dtype=np.uint64))
         group = pop.create_group("0")
         for name, values in (attributes or {}).items():
             values = np.asarray(values)
             if values.dtype.kind == "U":
                 values = values.astype(h5py.string_dtype())
-            group.create_dataset(name, data=values)
+            create_dataset(group, name, data=values)
 
 
 class EdgeFileWriter:
@@ -64,17 +66,17 @@ class EdgeFileWriter:
         _stamp(self.h5)
         pop = self.h5.create_group(f"edges/{population}")
         self.datasets = {
-            "source_node_id": pop.create_dataset("source_node_id", (n_edges,), dtype=np.uint64),
-            "target_node_id": pop.create_dataset("target_node_id", (n_edges,), dtype=np.uint64),
-            "edge_type_id": pop.create_dataset("edge_type_id", (n_edges,), dtype=np.uint32),
-            "edge_group_id": pop.create_dataset("edge_group_id", (n_edges,), dtype=np.uint16),
-            "edge_group_index": pop.create_dataset("edge_group_index", (n_edges,), dtype=np.uint32),
+            "source_node_id": create_dataset(pop, "source_node_id", shape=(n_edges,), dtype=np.uint64),
+            "target_node_id": create_dataset(pop, "target_node_id", shape=(n_edges,), dtype=np.uint64),
+            "edge_type_id": create_dataset(pop, "edge_type_id", shape=(n_edges,), dtype=np.uint32),
+            "edge_group_id": create_dataset(pop, "edge_group_id", shape=(n_edges,), dtype=np.uint16),
+            "edge_group_index": create_dataset(pop, "edge_group_index", shape=(n_edges,), dtype=np.uint32),
         }
         self.datasets["source_node_id"].attrs["node_population"] = source_population
         self.datasets["target_node_id"].attrs["node_population"] = target_population
         group = pop.create_group("0")
         for name, dtype in attributes.items():
-            self.datasets[name] = group.create_dataset(name, (n_edges,), dtype=dtype)
+            self.datasets[name] = create_dataset(group, name, shape=(n_edges,), dtype=dtype)
         self.n_edges = n_edges
         self.written = 0
 
