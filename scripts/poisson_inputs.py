@@ -2,15 +2,14 @@
 
 from pathlib import Path
 
-import pandas as pd
-
 from v1sim.inputs.poisson import poisson_spike_trains
 from v1sim.pipeline import rule_logging
 from v1sim.sonata.spikes import write_spikes
+from v1sim.storage import read_parquet
 
 with rule_logging(snakemake.log[0]) as log:
     population = snakemake.wildcards.population
-    nodes = pd.read_parquet(snakemake.input.nodes, columns=["population", "node_id"])
+    nodes = read_parquet(snakemake.input.nodes, columns=["population", "node_id"])
     ids = nodes.loc[nodes["population"] == population, "node_id"].to_numpy()
     if len(ids) == 0:
         raise SystemExit(

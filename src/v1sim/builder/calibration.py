@@ -46,6 +46,7 @@ from v1sim.errors import V1SimInputError
 from v1sim.grating_trial import GratingProtocol, TrialSimulation, lgn_responder, run_trial
 from v1sim.provenance import atomic_directory, provenance, write_json
 from v1sim.sonata.spikes import read_spikes
+from v1sim.storage import read_parquet
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,7 @@ def class_rates(
 ) -> dict[str, float]:
     """Mean rate (Hz) of every class of the column over ``window_ms`` of each spike file (all cells of the class,
     silent ones included, averaged over the files)."""
-    cells = pd.read_parquet(nodes, columns=["population", "node_id", "pop_name"])
+    cells = read_parquet(nodes, columns=["population", "node_id", "pop_name"])
     cells = cells[cells["population"] == POPULATION]
     counts = np.zeros(int(cells["node_id"].max()) + 1)
     start, stop = window_ms

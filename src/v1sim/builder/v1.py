@@ -56,6 +56,7 @@ from v1sim.builder.lgn_wiring import LGNRule, choose_lgn_sources
 from v1sim.builder.psp import psp_peak_mv_per_pa
 from v1sim.builder.recurrent import ConnectionRule, bin_sources, draw_connections, like_to_like_line
 from v1sim.errors import V1SimInputError
+from v1sim.limits import smallest_builtin_scale
 from v1sim.network import weights
 from v1sim.provenance import atomic_directory, provenance, write_json
 from v1sim.sonata.spikes import write_spikes
@@ -123,8 +124,8 @@ class V1Spec:
             ("scale", 0 < self.scale <= 1.0, "must be in (0, 1]"),
             (
                 "scale",
-                round(min(c.n_full for c in figures.CLASSES) * self.scale) >= 1,
-                f"{self.scale} leaves a class without cells (the smallest has 508; use at least 0.002)",
+                min(sum(parts) for parts in zip(*class_counts(self.scale), strict=True)) >= 1,
+                f"{self.scale} leaves a class without cells (use at least {smallest_builtin_scale()})",
             ),
             (
                 "connection_scale",
