@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -15,12 +16,14 @@ BIN = Path(sys.executable).parent
 
 
 def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """The pipeline's Snakefile run in ``workdir`` (its config.yaml and results/)."""
+    """The pipeline's Snakefile run in ``workdir`` (its config.yaml and results/), importing this checkout's
+    package (its rule scripts import v1sim as an installed package)."""
     return subprocess.run(
         [str(BIN / "snakemake"), "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir), *args],
         cwd=workdir,
         capture_output=True,
         text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")])},
         check=False,
     )
 

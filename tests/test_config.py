@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.circuits import CircuitSpec, make_circuit
+from tests.snakemake_jobs import snakemake
 from v1sim.errors import V1SimInputError
 from v1sim.sonata.config import load_circuit_config, load_json_config
 
@@ -225,16 +224,7 @@ def test_command_line_strings_are_read_as_yaml_would() -> None:
 
 
 def _snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    return subprocess.run(
-        [str(Path(sys.executable).parent / "snakemake"), "-s", str(ROOT / "Snakefile"), "-d", str(workdir),
-         "-n", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=workdir,
-        check=False,
-    )
+    return snakemake(workdir, "-n", *args)
 
 
 def test_command_line_overrides_of_nested_keys_work(tmp_path: Path) -> None:

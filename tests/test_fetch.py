@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.snakemake_jobs import snakemake
 from v1sim.cli import main
 from v1sim.errors import V1SimInputError
 from v1sim.fetch import fetch_release, load_manifest
@@ -261,13 +262,7 @@ def test_command_line(remote: Path, tmp_path: Path, capsys: pytest.CaptureFixtur
 def _snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     if not (workdir / "config.yaml").exists():
         shutil.copy(REPO / "config.yaml", workdir / "config.yaml")
-    return subprocess.run(
-        [str(BIN / "snakemake"), "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir), *args],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return snakemake(workdir, *args)
 
 
 def _release(remote: Path, **extra: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +13,6 @@ from v1sim.errors import V1SimInputError
 from v1sim.inputs.lgn import LGNResponder, LGNUnits, lgn_rates, lgn_spikes
 from v1sim.inputs.lgn_filters import (
     SINGLE_TYPES,
-    TWO_SUBFIELD,
     UNIT_TYPES,
     cosine_bump_kernel,
     spatial_kernels,
@@ -23,6 +21,7 @@ from v1sim.inputs.lgn_filters import (
     unit_channels,
 )
 from v1sim.inputs.stimulus import DriftingGrating, FullFieldFlash, GrayScreen, Movie, Screen
+from v1sim.reference.filternet import filternet_cell
 
 SCREEN = Screen.for_grating(0.04)
 
@@ -138,34 +137,9 @@ def test_movie_path_equals_grating_closed_form():
 
 def bmtk_rates(unit_type: str, node: dict, theta: float, duration_s: float, gray_s: float) -> np.ndarray:
     """bmtk 1.2 FilterNet's rate time course of one unit: its cell loader and evaluation, on its grating movie."""
-    import bmtk
-    from bmtk.simulator.filternet.default_setters.cell_loaders import default_cell_loader
     from bmtk.simulator.filternet.lgnmodel.movie import GratingMovie
 
-    class Node(dict):
-        predefined_jitter = False
-        jitter = (1.0, 1.0)
-
-        def __getattr__(self, key):
-            return self.get(key)
-
-    models = Path(bmtk.__file__).parent / "utils" / "scripts" / "filternet" / "filter_models"
-    node = dict(node)
-    dynamics = None
-    if unit_type in TWO_SUBFIELD:
-        t = TWO_SUBFIELD[unit_type]
-        off, on = temporal_params(t.off_kernel), temporal_params(t.on_kernel)
-        node.update(
-            weights=list(off.weights),
-            kpeaks=list(off.kpeaks),
-            delays=list(off.delays),
-            weights_non_dom=list(on.weights),
-            kpeaks_non_dom=list(on.kpeaks),
-            delays_non_dom=list(on.delays),
-        )
-    else:
-        dynamics = json.loads((models / f"{unit_type}.json").read_text())
-    cell = default_cell_loader(Node(node), ("lgnmodel", unit_type), dynamics)
+    cell = filternet_cell(node, unit_type)
     # y_dir="up": the grating drifts along (cos θ, sin θ) in the units' (x, y) frame, as ours
     movie = GratingMovie(row_size=120, col_size=240, frame_rate=1000.0, y_dir="up").create_movie(
         t_min=0.0,

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from tests.conftest import EXAMPLES, REPO, require_shared
-from tests.snakemake_jobs import assert_every_file_is_declared
+from tests.snakemake_jobs import assert_every_file_is_declared, snakemake
 from v1sim.sonata.config import load_circuit_config
 from v1sim.sonata.nodes import read_node_populations
 
@@ -38,8 +38,7 @@ def _assert_report(workdir: Path, *figures: str) -> None:
 
 
 def _snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """The pipeline's Snakefile run in ``workdir`` (its config.yaml and results/)."""
-    return _run("snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir), *args, cwd=workdir)
+    return snakemake(workdir, *args)
 
 
 def test_default_config_runs_end_to_end(tmp_path: Path) -> None:

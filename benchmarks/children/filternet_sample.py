@@ -8,40 +8,26 @@ includes numba's compilation) and the largest rate differences.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 DIRECTION_DEG, DURATION_MS, SF_CPD = 45.0, 3000.0, 0.04
 
 
-class _Node(dict):
-    """The node FilterNet's cell loader reads: a dict whose keys are also attributes."""
-
-    predefined_jitter = False
-    jitter = (1.0, 1.0)
-
-    def __getattr__(self, key: str) -> object:
-        return self.get(key)
-
-
 def main(argv: list[str]) -> dict:
-    import bmtk
     import numpy as np
-    from bmtk.simulator.filternet.default_setters.cell_loaders import default_cell_loader
     from bmtk.simulator.filternet.lgnmodel.movie import GratingMovie
     from bmtk.simulator.filternet.modules.create_spikes import f_rate_to_spike_train
 
     from v1sim.inputs.lgn import LGNResponder
-    from v1sim.inputs.lgn_filters import TWO_SUBFIELD, temporal_params
     from v1sim.inputs.lgn_stage import read_units
     from v1sim.inputs.stimulus import DriftingGrating, Screen
+    from v1sim.reference.filternet import filternet_cell
 
     nodes, n_sample = Path(argv[0]), int(argv[1])
     units = read_units(nodes)
     rng = np.random.default_rng(0)
     pick = np.sort(rng.choice(len(units), n_sample, replace=False))
-    models = Path(bmtk.__file__).parent / "utils" / "scripts" / "filternet" / "filter_models"
     started = time.perf_counter()
     movie = GratingMovie(row_size=120, col_size=240, frame_rate=1000.0, y_dir="up").create_movie(
         t_min=0.0,
@@ -63,22 +49,8 @@ def main(argv: list[str]) -> dict:
             "tuning_angle": units.tuning_angle_deg[u],
             "sf_sep": units.sf_sep_deg[u],
         }
-        dynamics = None
-        if kind in TWO_SUBFIELD:
-            t = TWO_SUBFIELD[kind]
-            off, on = temporal_params(t.off_kernel), temporal_params(t.on_kernel)
-            node.update(
-                weights=list(off.weights),
-                kpeaks=list(off.kpeaks),
-                delays=list(off.delays),
-                weights_non_dom=list(on.weights),
-                kpeaks_non_dom=list(on.kpeaks),
-                delays_non_dom=list(on.delays),
-            )
-        else:
-            dynamics = json.loads((models / f"{kind}.json").read_text())
         t0 = time.perf_counter()
-        cell = default_cell_loader(_Node(node), ("lgnmodel", kind), dynamics)
+        cell = filternet_cell(node, kind)
         ts, rates = cell.evaluate(movie, separable=False)
         rates = np.asarray(rates, dtype=float)
         f_rate_to_spike_train(np.asarray(ts) * 1000.0, rates, int(u), 0.0, DURATION_MS, 0.1)
